@@ -1,0 +1,5 @@
+"""`python -m assistant` runs the `briefing` command line."""
+
+from assistant.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The retrieval chain every surface uses: question (+ history) → passages → cited answer.
+
+Built from LangChain runnables: a step that forms the retrieval query, the
+retriever, and a streaming answer step; the answerer is pluggable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
+
+from assistant.answering import Answer, AnswerDelta, Answerer
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.extractive import ExtractiveAnswerer
+from assistant.followups import standalone_query
+from assistant.ingest import Ingestor, IngestReport
+from assistant.retrieval import DenseRetriever
+from assistant.settings import Settings
+from assistant.store import KnowledgeStore
+
+Message = dict[str, str]
+
+
+def validate_history(history: object) -> list[Message]:
+    """Earlier turns as `{"role", "content"}` messages; anything else is a clear error."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise ValueError("history must be a JSON list of {\"role\", \"content\"} messages")
+    for index, message in enumerate(history):
+        if not (isinstance(message, dict) and isinstance(message.get("role"), str)
+                and isinstance(message.get("content"), str)):
+            raise ValueError(f"history item {index} must be an object with string fields role and content")
+        if message["role"] not in ("user", "assistant", "system"):
+            raise ValueError(f"history item {index} has unknown role {message['role']!r}")
+    return list(history)
+
+
+def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable:
+    """`{"question", "history"}` in; `AnswerDelta`s then one `Answer` out (stream it)."""
+
+    def answer_events(inputs: Iterator[dict]) -> Iterator[AnswerDelta | Answer]:
+        state: dict = {}
+        for part in inputs:  # streamed `assign` steps deliver the state in parts
+            state.update(part)
+        for event in answerer.stream(state["query"], state["passages"]):
+            yield replace(event, question=state["question"]) if isinstance(event, Answer) else event
+
+    return (
+        RunnablePassthrough.assign(query=RunnableLambda(lambda state: standalone_query(state["question"], state["history"])))
+        | RunnablePassthrough.assign(passages=RunnableLambda(lambda state: state["query"]) | retriever)
+        | RunnableGenerator(answer_events)
+    )
+
+
+@dataclass
+class Assistant:
+    """The whole pipeline, wired once from settings and shared by the UI, the CLI and the evals.
+
+    >>> assistant = Assistant.from_settings(Settings.from_env())
+    >>> assistant.ask("Who led the delegation?").text
+    """
+
+    settings: Settings
+    embeddings: MiniLMEmbeddings
+    store: KnowledgeStore
+    retriever: BaseRetriever
+    answerer: Answerer
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None) -> "Assistant":
+        embeddings = embeddings or MiniLMEmbeddings()
+        store = KnowledgeStore.open(settings)
+        retriever = DenseRetriever(store=store, embeddings=embeddings, k=settings.top_k)
+        answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
+        return cls(settings, embeddings, store, retriever, answerer)
+
+    @property
+    def chain(self) -> Runnable:
+        return build_chain(self.retriever, self.answerer)
+
+    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
+        return Ingestor(self.store, self.embeddings).ingest(paths or [self.settings.knowledge_dir], progress)
+
+    def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
+        """Build the index from the knowledge folder when it is empty; None when it already exists."""
+        if self.store.count():
+            return None
+        return self.ingest(progress=progress)
+
+    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerDelta | Answer]:
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        yield from self.chain.stream({"question": question, "history": validate_history(history)})
+
+    def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None, "the chain always ends with an Answer"
+        return final

@@ -1,0 +1,141 @@
+"""The embedded answerer: grounded extraction with citations, no LLM.
+
+It ranks the sentences of the retrieved passages by how well they answer the
+question (embedding similarity, key-term coverage, and whether the sentence holds
+the kind of answer asked for), then composes a short answer in which every
+sentence carries its `[n]` citation. When no sentence clears the calibrated
+threshold it refuses plainly instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.answering import Answer, AnswerDelta, Answerer, Citation
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.questions import QuestionProfile, analyse, holds_expected, terms
+from assistant.sentences import split_sentences
+
+REFUSAL = "The documents in the knowledge base do not answer this question."
+_NOT_FOUND = re.compile(r"\b(?:not (?:been )?found|no source|none of the sources|not stated|not known|unknown)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    passage: Document
+    similarity: float
+    coverage: float
+    score: float
+
+
+class ExtractiveAnswerer(Answerer):
+    """Answer by quoting the best-supported sentences of the retrieved passages.
+
+    `threshold` is the lowest combined score that counts as an answer;
+    `min_coverage` the share of the question's key terms the sentence (with its
+    heading) must contain; `margin` how close to the best a further sentence must
+    score to be added.
+    """
+
+    name = "extractive"
+
+    def __init__(self, embeddings: MiniLMEmbeddings, threshold: float = 0.5, min_coverage: float = 0.5,
+                 margin: float = 0.06, max_sentences: int = 3, similarity_weight: float = 0.6):
+        self.embeddings = embeddings
+        self.threshold = threshold
+        self.min_coverage = min_coverage
+        self.margin = margin
+        self.max_sentences = max_sentences
+        self.similarity_weight = similarity_weight
+
+    def candidates(self, profile: QuestionProfile, passages: list[Document]) -> list[Candidate]:
+        """Every sentence of `passages` that holds the expected kind of answer, best first."""
+        pairs = [
+            (sentence, passage)
+            for passage in passages
+            for sentence in split_sentences(passage.page_content)
+            if holds_expected(profile.expects, sentence)
+        ]
+        if not pairs:
+            return []
+        question_vector = np.asarray(self.embeddings.embed_query(profile.question))
+        sentence_vectors = np.asarray(self.embeddings.embed_documents([sentence for sentence, _ in pairs]))
+        similarities = sentence_vectors @ question_vector
+        key = profile.key_terms
+        ranked = []
+        for (sentence, passage), similarity in zip(pairs, similarities):
+            context = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+            in_sentence = terms(sentence)
+            in_context = in_sentence | terms(context)
+            coverage = (len(key & in_sentence) + len(key & in_context)) / (2 * len(key)) if key else 1.0
+            score = self.similarity_weight * float(similarity) + (1 - self.similarity_weight) * coverage
+            ranked.append(Candidate(sentence, passage, float(similarity), coverage, score))
+        return sorted(ranked, key=lambda c: c.score, reverse=True)
+
+    def select(self, profile: QuestionProfile, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidate and any close runners-up, or nothing when none is good enough."""
+        if not ranked or ranked[0].score < self.threshold or ranked[0].coverage < self.min_coverage:
+            return []
+        best = ranked[0]
+        limit = self.max_sentences + (1 if profile.wants_list else 0)
+        chosen = [best]
+        for candidate in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            if candidate.score < best.score - self.margin or candidate.coverage < self.min_coverage:
+                continue
+            if any(_redundant(candidate, other) for other in chosen):
+                continue
+            chosen.append(candidate)
+        return chosen
+
+    def compose(self, question: str, passages: list[Document]) -> Answer:
+        profile = analyse(question)
+        chosen = self.select(profile, self.candidates(profile, passages))
+        if not chosen:
+            return Answer(question, REFUSAL, refused=True, passages=passages)
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        sentences = []
+        for candidate in chosen:
+            chunk_id = candidate.passage.metadata["chunk_id"]
+            n = numbers.setdefault(chunk_id, len(numbers) + 1)
+            quotes.setdefault(chunk_id, []).append(candidate.sentence)
+            sentences.append(_cite(candidate.sentence, n))
+        by_id = {passage.metadata["chunk_id"]: passage for passage in passages}
+        citations = [Citation.from_passage(n, by_id[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
+        text = " ".join(sentences)
+        refused = bool(_NOT_FOUND.search(chosen[0].sentence))
+        if refused:
+            text = f"{REFUSAL} {text}"
+        return Answer(question, text, refused=refused, citations=citations, passages=passages)
+
+    def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
+        answer = self.compose(question, passages)
+        for piece in re.findall(r"\S+\s*", answer.text):
+            yield AnswerDelta(piece)
+        yield answer
+
+
+def _redundant(candidate: Candidate, other: Candidate) -> bool:
+    """Same sentence again, or a near-copy from the same document (another source may corroborate)."""
+    if candidate.sentence == other.sentence:
+        return True
+    if candidate.passage.metadata.get("source") != other.passage.metadata.get("source"):
+        return False
+    a, b = terms(candidate.sentence), terms(other.sentence)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) > 0.8
+
+
+def _cite(sentence: str, n: int) -> str:
+    """Put the citation marker before the sentence's closing punctuation."""
+    match = re.search(r"([.!?]['\")\]]*)$", sentence)
+    if match:
+        return f"{sentence[: match.start()]} [{n}]{match.group(1)}"
+    return f"{sentence} [{n}]."

@@ -1,0 +1,36 @@
+"""Turn a follow-up question into a standalone retrieval query, without an LLM.
+
+"When was it launched?" after "What does the Kenya Coast Guard Service do?"
+becomes "When was it launched? (Kenya Coast Guard Service)": the subject of the
+latest earlier user turn is carried when the follow-up refers back to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.questions import STOPWORDS
+
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|the same|the former|the latter)\b",
+    re.I,
+)
+_SUBJECT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+
+
+def subject_of(question: str) -> str:
+    """The content words of a question, in order (its subject, roughly)."""
+    words = [w for w in _SUBJECT_WORD.findall(question) if w.lower() not in STOPWORDS]
+    return " ".join(words)
+
+
+def standalone_query(question: str, history: list[dict[str, str]]) -> str:
+    """`question`, plus the subject of the last user turn when it refers back or is very short."""
+    earlier = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+    if not earlier:
+        return question
+    own_words = subject_of(question).split()
+    if not _REFERS_BACK.search(question) and len(own_words) > 2:
+        return question
+    subject = subject_of(earlier[-1])
+    return f"{question} ({subject})" if subject else question

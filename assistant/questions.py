@@ -1,0 +1,81 @@
+"""What a question asks for: the kind of answer expected and its key terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most my
+    no nor not of off on once only or other our out over own same she should so some such than that
+    the their them then there these they this those through to too under until up very was we were
+    what when where which while who whom whose why will with would you your yours tell give list name
+    please know say said describe explain kind sort there's what's who's anything something also
+    did does do main exactly currently many much year date day month law act""".split()
+)
+_IRREGULAR = {"led": "lead", "met": "meet", "took": "take", "began": "begin", "held": "hold", "saw": "see",
+              "chaired": "chair", "chairs": "chair", "chairing": "chair", "chairperson": "chair",
+              "heads": "head", "headed": "head", "leads": "lead", "leading": "lead", "seen": "see"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b", re.I)
+_LAW = re.compile(r"\b(?:Act|Acts|Law|Ordinance|Regulations?|Constitution|Cap\.?|section|sections)\b")
+_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b(?:[A-Z][a-z]+|[A-Z]{2,})\b")
+
+_EXPECTS = (
+    ("law", re.compile(r"\b(?:under|by) (?:which|what) (?:law|act|legislation|statute)|\b(?:which|what) (?:law|act|legislation|statute)|legal basis", re.I)),
+    ("date", re.compile(r"^\s*when\b|\bwhen (?:did|was|were|is|does)\b|\b(?:what|which) (?:year|date|day|month)\b|\bsince when\b|\bhow long ago\b", re.I)),
+    ("number", re.compile(r"\bhow (?:many|much|long|large|big|often)\b|\bwhat (?:number|percentage|share|fee|amount|volume|figure|total|tonnage)\b|\bwhat was the (?:fee|number|total|figure|amount)\b", re.I)),
+    ("who", re.compile(r"^\s*(?:who|whom|whose)\b|\bwho (?:is|was|were|are|led|leads|chairs|chaired|heads|met|hosted)\b|\b(?:which|what) (?:official|officials|person|people|agency|agencies|body|bodies|organi[sz]ations?|ministry|ministries|institutions?|president|presidents)\b", re.I)),
+    ("place", re.compile(r"^\s*where\b|\bwhere (?:is|was|were|did|does)\b|\b(?:which|what) (?:city|town|place|places|port|ports|airport|border points?|sites?|crossings?|locations?)\b", re.I)),
+)
+_LIST = re.compile(r"\b(?:which|what) (?:\w+ )?(?!(?:does|was|has|is)\b)\w{3,}s\b|\b(?:list|name all|who were|what were|which were|what are)\b", re.I)
+
+
+def stem(word: str) -> str:
+    """A light suffix stemmer: enough to match chaired/chair, visits/visit, agencies/agency."""
+    word = word.lower().replace("’", "'")
+    word = re.sub(r"'s?$", "", word)
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, replacement, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):
+        if word.endswith(suffix) and len(word) >= min_len and not word.endswith("ss"):
+            word = word[: -len(suffix)] + replacement
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def terms(text: str) -> set[str]:
+    """Stemmed content words of `text` (stopwords dropped)."""
+    return {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    question: str
+    expects: str | None
+    key_terms: frozenset[str]
+    wants_list: bool
+
+
+def analyse(question: str) -> QuestionProfile:
+    expects = next((kind for kind, pattern in _EXPECTS if pattern.search(question)), None)
+    return QuestionProfile(question, expects, frozenset(terms(question)), bool(_LIST.search(question)))
+
+
+def holds_expected(expects: str | None, sentence: str) -> bool:
+    """Whether `sentence` contains the kind of thing the question asks for."""
+    if expects == "date":
+        return bool(_YEAR.search(sentence) or _MONTH.search(sentence))
+    if expects == "number":
+        return bool(_NUMBER.search(sentence))
+    if expects == "law":
+        return bool(_LAW.search(sentence))
+    if expects in ("who", "place"):
+        return bool(_PROPER.search(sentence))
+    return True

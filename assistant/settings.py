@@ -1,0 +1,62 @@
+"""One settings object, read once from the environment and passed down.
+
+Every piece of state (the Chroma store, caches) lives under one root,
+`.briefing/` in the working directory unless `BRIEFING_HOME` moves it.
+Reading settings creates nothing on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env_float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _env_int(env: dict[str, str], name: str, default: int) -> int:
+    value = _env_float(env, name, default)
+    if value != int(value) or value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {env.get(name)!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where state lives and how retrieval and answering are tuned."""
+
+    home: Path
+    knowledge_dir: Path
+    collection: str = "briefing"
+    top_k: int = 6
+    refusal_threshold: float = 0.5
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, cwd: Path | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        cwd = cwd or Path.cwd()
+        home = Path(env.get("BRIEFING_HOME") or cwd / ".briefing").expanduser()
+        knowledge = Path(env.get("BRIEFING_KNOWLEDGE") or cwd / "knowledge").expanduser()
+        return cls(
+            home=home.resolve(),
+            knowledge_dir=knowledge.resolve(),
+            collection=env.get("BRIEFING_COLLECTION") or "briefing",
+            top_k=_env_int(env, "BRIEFING_TOP_K", 6),
+            refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", 0.5),
+            host=env.get("BRIEFING_HOST") or "127.0.0.1",
+            port=_env_int(env, "BRIEFING_PORT", 7860),
+        )
