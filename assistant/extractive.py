@@ -18,7 +18,8 @@ from langchain_core.documents import Document
 
 from assistant.answering import Answer, AnswerDelta, Answerer, Citation
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.questions import QuestionProfile, analyse, holds_expected, terms
+from assistant.acronyms import find_acronyms, with_equivalents
+from assistant.questions import QuestionProfile, analyse, terms
 from assistant.sentences import split_sentences
 
 REFUSAL = "The documents in the knowledge base do not answer this question."
@@ -60,7 +61,7 @@ class ExtractiveAnswerer(Answerer):
             (sentence, passage)
             for passage in passages
             for sentence in split_sentences(passage.page_content)
-            if holds_expected(profile.expects, sentence)
+            if profile.admits(sentence)
         ]
         if not pairs:
             return []
@@ -68,11 +69,12 @@ class ExtractiveAnswerer(Answerer):
         sentence_vectors = np.asarray(self.embeddings.embed_documents([sentence for sentence, _ in pairs]))
         similarities = sentence_vectors @ question_vector
         key = profile.key_terms
+        acronyms = find_acronyms(" ".join(f"{p.metadata.get('title', '')} {p.page_content}" for p in passages))
         ranked = []
         for (sentence, passage), similarity in zip(pairs, similarities):
             context = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
-            in_sentence = terms(sentence)
-            in_context = in_sentence | terms(context)
+            in_sentence = with_equivalents(terms(sentence), acronyms)
+            in_context = in_sentence | with_equivalents(terms(context), acronyms)
             coverage = (len(key & in_sentence) + len(key & in_context)) / (2 * len(key)) if key else 1.0
             score = self.similarity_weight * float(similarity) + (1 - self.similarity_weight) * coverage
             ranked.append(Candidate(sentence, passage, float(similarity), coverage, score))

@@ -61,11 +61,19 @@ class QuestionProfile:
     expects: str | None
     key_terms: frozenset[str]
     wants_list: bool
+    years: frozenset[str]
+    """Years the question names: an answer about another year does not answer it."""
+
+    def admits(self, sentence: str) -> bool:
+        """Whether `sentence` holds the kind of answer asked for, about the years asked about."""
+        return holds_expected(self.expects, sentence) and self.years <= set(_YEAR.findall(sentence))
 
 
 def analyse(question: str) -> QuestionProfile:
     expects = next((kind for kind, pattern in _EXPECTS if pattern.search(question)), None)
-    return QuestionProfile(question, expects, frozenset(terms(question)), bool(_LIST.search(question)))
+    return QuestionProfile(
+        question, expects, frozenset(terms(question)), bool(_LIST.search(question)), frozenset(_YEAR.findall(question))
+    )
 
 
 def holds_expected(expects: str | None, sentence: str) -> bool:

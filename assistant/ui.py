@@ -74,6 +74,9 @@ def respond(assistant: Assistant, message: str, history: list) -> Iterator[tuple
 def build_ui(assistant: Assistant):
     import gradio as gr
 
+    def chat(message: str, history: list) -> Iterator[tuple[str, str]]:
+        yield from respond(assistant, message, history)
+
     with gr.Blocks(title="Study-visit briefing assistant", analytics_enabled=False) as demo:
         gr.Markdown(
             "## Study-visit briefing assistant\n"
@@ -84,7 +87,7 @@ def build_ui(assistant: Assistant):
             with gr.Column(scale=3):
                 sources = gr.HTML(EMPTY_SOURCES, label="Sources", render=False, elem_id="sources")
                 gr.ChatInterface(
-                    fn=lambda message, history: respond(assistant, message, history),
+                    fn=chat,
                     additional_outputs=[sources],
                     examples=EXAMPLES,
                     chatbot=gr.Chatbot(height=520, label="Chat"),

@@ -1,0 +1,62 @@
+"""The `briefing` command line, in process and as the installed console script."""
+
+import json
+import os
+import subprocess
+import sys
+
+from assistant.cli import main
+
+from conftest import REPO, SEED_REPORT
+
+CONTRACT_KEYS = {"question", "answer", "refused", "citations"}
+CITATION_KEYS = {"n", "source", "title", "section", "quote", "chunk_id"}
+
+
+def test_ask_json_contract(indexed_home, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    monkeypatch.chdir(REPO)
+    assert main(["ask", "--json", "Who led the delegation?"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == CONTRACT_KEYS
+    assert result["question"] == "Who led the delegation?"
+    assert result["refused"] is False and "Khushal Khan" in result["answer"]
+    assert result["citations"] and all(set(c) == CITATION_KEYS for c in result["citations"])
+    assert [c["n"] for c in result["citations"]] == list(range(1, len(result["citations"]) + 1))
+    assert SEED_REPORT in {c["source"] for c in result["citations"]}
+
+
+def test_ask_json_refusal(indexed_home, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    assert main(["ask", "--json", "What is the capital of France?"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["refused"] is True and result["citations"] == []
+
+
+def test_ask_with_history_file(indexed_home, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "Tell me about the Kenya Coast Guard Service."}]))
+    assert main(["ask", "--json", "--history", str(history), "When was it launched?"]) == 0
+    assert "2018" in json.loads(capsys.readouterr().out)["answer"]
+
+
+def test_bad_history_file_is_one_clear_line(monkeypatch, capsys, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text("{not json")
+    assert main(["ask", "--history", str(history), "Who led the delegation?"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefing: error: history file") and "Traceback" not in err
+
+
+def test_ask_builds_the_index_first_when_there_is_none(tmp_path):
+    """Runs the installed console script as a user would, from a fresh state root."""
+    env = dict(os.environ, BRIEFING_HOME=str(tmp_path / "fresh"), TRANSFORMERS_VERBOSITY="error")
+    run = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "briefing"), "ask", "--json", "Which border points did the delegation visit?"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "No index yet" in run.stderr and "added" in run.stderr
+    result = json.loads(run.stdout)
+    assert "Namanga" in result["answer"] and result["citations"]
