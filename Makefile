@@ -1,0 +1,27 @@
+# Set-up and the two jobs of the README: `make run` (chat UI) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test ingest clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU build of torch first: a plain torch requirement would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/briefing serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+ingest: $(STAMP)
+	$(BIN)/briefing ingest
+
+clean:
+	rm -rf $(VENV) .briefing
