@@ -47,7 +47,7 @@ class ExtractiveAnswerer(Answerer):
     name = "extractive"
 
     def __init__(self, embeddings: MiniLMEmbeddings, threshold: float = 0.5, min_coverage: float = 0.5,
-                 margin: float = 0.06, max_sentences: int = 3, similarity_weight: float = 0.6):
+                 margin: float = 0.1, max_sentences: int = 3, similarity_weight: float = 0.6):
         self.embeddings = embeddings
         self.threshold = threshold
         self.min_coverage = min_coverage
@@ -95,7 +95,7 @@ class ExtractiveAnswerer(Answerer):
             if any(_redundant(candidate, other) for other in chosen):
                 continue
             chosen.append(candidate)
-        return chosen
+        return _in_reading_order(chosen)
 
     def compose(self, question: str, passages: list[Document]) -> Answer:
         profile = analyse(question)
@@ -123,6 +123,13 @@ class ExtractiveAnswerer(Answerer):
         for piece in re.findall(r"\S+\s*", answer.text):
             yield AnswerDelta(piece)
         yield answer
+
+
+def _in_reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """Keep the best passage first, but read sentences of one passage in their own order."""
+    passages = list(dict.fromkeys(c.passage.metadata["chunk_id"] for c in chosen))
+    position = {c.sentence: c.passage.page_content.find(c.sentence) for c in chosen}
+    return sorted(chosen, key=lambda c: (passages.index(c.passage.metadata["chunk_id"]), position[c.sentence]))
 
 
 def _redundant(candidate: Candidate, other: Candidate) -> bool:

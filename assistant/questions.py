@@ -13,7 +13,8 @@ STOPWORDS = frozenset(
     the their them then there these they this those through to too under until up very was we were
     what when where which while who whom whose why will with would you your yours tell give list name
     please know say said describe explain kind sort there's what's who's anything something also
-    did does do main exactly currently many much year date day month law act""".split()
+    did does do main exactly currently many much year date day month law act see saw seen happen happened learn learned
+    show showed""".split()
 )
 _IRREGULAR = {"led": "lead", "met": "meet", "took": "take", "began": "begin", "held": "hold", "saw": "see",
               "chaired": "chair", "chairs": "chair", "chairing": "chair", "chairperson": "chair",
