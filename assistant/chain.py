@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from langchain_core.retrievers import BaseRetriever
@@ -40,8 +41,29 @@ def validate_history(history: object) -> list[Message]:
     return list(history)
 
 
-def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable:
+@dataclass(frozen=True)
+class PipelineConfig:
+    """A named variant of the pipeline, so the evals can compare variants in one run."""
+
+    name: str
+    description: str
+    rewrite_followups: bool = True
+
+
+PIPELINES = {
+    "dense": PipelineConfig("dense", "dense retrieval of the question as asked (no follow-up rewriting)", False),
+    "current": PipelineConfig("current", "dense retrieval with follow-up rewriting (the default pipeline)", True),
+}
+DEFAULT_PIPELINE = PIPELINES["current"]
+
+
+def build_chain(retriever: BaseRetriever, answerer: Answerer, config: PipelineConfig = DEFAULT_PIPELINE) -> Runnable:
     """`{"question", "history"}` in; `AnswerDelta`s then one `Answer` out (stream it)."""
+
+    def query_of(state: dict) -> str:
+        if config.rewrite_followups:
+            return standalone_query(state["question"], state["history"])
+        return state["question"]
 
     def answer_events(inputs: Iterator[dict]) -> Iterator[AnswerDelta | Answer]:
         state: dict = {}
@@ -51,7 +73,7 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable:
             yield replace(event, question=state["question"]) if isinstance(event, Answer) else event
 
     return (
-        RunnablePassthrough.assign(query=RunnableLambda(lambda state: standalone_query(state["question"], state["history"])))
+        RunnablePassthrough.assign(query=RunnableLambda(query_of))
         | RunnablePassthrough.assign(passages=RunnableLambda(lambda state: state["query"]) | retriever)
         | RunnableGenerator(answer_events)
     )
@@ -70,6 +92,7 @@ class Assistant:
     store: KnowledgeStore
     retriever: BaseRetriever
     answerer: Answerer
+    config: PipelineConfig = DEFAULT_PIPELINE
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None) -> "Assistant":
@@ -79,9 +102,13 @@ class Assistant:
         answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
         return cls(settings, embeddings, store, retriever, answerer)
 
-    @property
+    @cached_property
     def chain(self) -> Runnable:
-        return build_chain(self.retriever, self.answerer)
+        return build_chain(self.retriever, self.answerer, self.config)
+
+    def with_pipeline(self, config: PipelineConfig) -> "Assistant":
+        """The same store and models behind another pipeline variant."""
+        return replace(self, config=config)
 
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
         return Ingestor(self.store, self.embeddings).ingest(paths or [self.settings.knowledge_dir], progress)

@@ -83,6 +83,49 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args, settings: Settings) -> int:
+    import datetime as dt
+
+    from assistant.chain import PIPELINES
+    from assistant.eval_data import load_dataset
+    from assistant.eval_runner import check_gate, metrics_table, run_eval, write_report
+
+    items = load_dataset(Path(args.dataset))
+    unknown = [name for name in args.configs if name not in PIPELINES]
+    if unknown:
+        raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
+    thresholds = None
+    if args.gate:
+        try:
+            thresholds = json.loads(Path(args.gate).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = Path(args.out) if args.out else Path("evals/results") / stamp / "results.jsonl"
+    assistant = _assistant(settings)
+    _ensure_index(assistant)
+    judge = None
+    if settings.llm_configured:
+        from assistant.eval_judge import LLMJudge
+        from assistant.llm import chat_model
+
+        judge = LLMJudge(chat_model(settings), settings.llm_model)
+    run = run_eval(assistant, items, [PIPELINES[name] for name in args.configs], Path(args.dataset), out,
+                   llm_judge=judge)
+    md_path, json_path = write_report(run)
+    failures = check_gate(run.report, thresholds) if thresholds else []
+    if args.json:
+        print(json.dumps(run.report | {"gate_failures": failures}, indent=2))
+    else:
+        print(metrics_table(run.report))
+        print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    if thresholds and not failures:
+        print(f"gate passed ({args.gate})", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from assistant.ui import launch
 
@@ -106,6 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--history", metavar="FILE", help="JSON list of earlier {role, content} messages ('-' reads stdin)")
     ask.set_defaults(run=cmd_ask)
 
+    evaluate = commands.add_parser("eval", help="run the eval data set and report accuracy, citation and refusal metrics")
+    evaluate.add_argument("--dataset", default="evals/gold.jsonl", help="JSONL with at least `question` per line (default: evals/gold.jsonl)")
+    evaluate.add_argument("--out", help="results JSONL (default: evals/results/<time>/results.jsonl); reports are written beside it")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--config", dest="configs", action="append", metavar="NAME",
+                          help="pipeline variant to evaluate, repeatable (default: dense and current)")
+    evaluate.add_argument("--gate", metavar="FILE", help="thresholds JSON; exit 1 when a metric is below its minimum")
+    evaluate.set_defaults(run=cmd_eval)
+
     serve = commands.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
@@ -115,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "eval" and not args.configs:
+        args.configs = ["dense", "current"]
     try:
         settings = Settings.from_env()
         return args.run(args, settings)

@@ -8,7 +8,7 @@ Reading settings creates nothing on disk.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -40,6 +40,16 @@ class Settings:
     refusal_threshold: float = 0.5
     host: str = "127.0.0.1"
     port: int = 7860
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 60.0
+    llm_retries: int = 2
+
+    @property
+    def llm_configured(self) -> bool:
+        """An LLM is used only when a model is named and an endpoint or key says where it is."""
+        return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
 
     @property
     def chroma_dir(self) -> Path:
@@ -59,4 +69,9 @@ class Settings:
             refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", 0.5),
             host=env.get("BRIEFING_HOST") or "127.0.0.1",
             port=_env_int(env, "BRIEFING_PORT", 7860),
+            llm_model=env.get("BRIEFING_LLM_MODEL", ""),
+            llm_base_url=env.get("OPENAI_BASE_URL", ""),
+            llm_api_key=env.get("OPENAI_API_KEY", ""),
+            llm_timeout=_env_float(env, "BRIEFING_LLM_TIMEOUT", 60.0),
+            llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2),
         )
