@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test ingest clean
+.PHONY: run test eval ingest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/briefing eval --gate evals/thresholds.json
+
+eval: $(STAMP)
+	$(BIN)/briefing eval
 
 ingest: $(STAMP)
 	$(BIN)/briefing ingest

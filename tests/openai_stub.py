@@ -13,10 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class OpenAIStub:
-    """Serves `/v1/chat/completions`; each request takes the next scripted reply (the last one repeats)."""
+    """Serves `/v1/chat/completions` with scripted replies.
 
-    def __init__(self, replies: list[str], status: int = 200):
-        self.replies = list(replies)
+    `replies` is a list (each request takes the next; the last one repeats) or a
+    function of the request body that returns the reply text.
+    """
+
+    def __init__(self, replies, status: int = 200):
+        self.replies = replies if callable(replies) else list(replies)
         self.status = status
         self.requests: list[dict] = []
         stub = self
@@ -34,7 +38,7 @@ class OpenAIStub:
                     self.end_headers()
                     self.wfile.write(b'{"error": {"message": "scripted failure"}}')
                     return
-                text = stub.replies.pop(0) if len(stub.replies) > 1 else stub.replies[0]
+                text = stub.next_reply(body)
                 if body.get("stream"):
                     self._stream(body, text)
                 else:
@@ -74,6 +78,11 @@ class OpenAIStub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def next_reply(self, body: dict) -> str:
+        if callable(self.replies):
+            return self.replies(body)
+        return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
 
     @property
     def base_url(self) -> str:

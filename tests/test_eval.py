@@ -78,8 +78,11 @@ def test_llm_judge_grades_through_a_real_openai_client(corpus_assistant, tmp_pat
     stub scripts the judge's replies; the real ChatOpenAI client and prompts are used."""
     items = load_dataset(GOLD)[:2]
     answered = [(item, corpus_assistant.ask(item.question, item.history)) for item in items]
-    replies = ['{"score": 0.9, "reason": "supported"}', '{"score": 1.0, "reason": "direct"}']
-    with OpenAIStub(replies) as stub:
+    def reply(body):
+        prompt = body["messages"][0]["content"]
+        return '{"score": 0.9, "reason": "supported"}' if "Passages:" in prompt else '{"score": 1.0, "reason": "direct"}'
+
+    with OpenAIStub(reply) as stub:
         settings = make_settings(tmp_path, BRIEFING_LLM_MODEL="judge-model", OPENAI_BASE_URL=stub.base_url,
                                  OPENAI_API_KEY="sk-test-secret")
         result = LLMJudge(chat_model(settings), settings.llm_model).judge(answered)
