@@ -19,11 +19,16 @@ from langchain_core.documents import Document
 from assistant.answering import Answer, AnswerDelta, Answerer, Citation
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.acronyms import find_acronyms, with_equivalents
-from assistant.questions import QuestionProfile, analyse, terms
+from assistant.questions import QuestionProfile, analyse, split_compound, terms
 from assistant.sentences import split_sentences
 
 REFUSAL = "The documents in the knowledge base do not answer this question."
-_NOT_FOUND = re.compile(r"\b(?:not (?:been )?found|no source|none of the sources|not stated|not known|unknown)\b", re.I)
+# A best sentence that says the sources lack the answer makes the answer a refusal (quoted, with its citation).
+_NOT_FOUND = re.compile(
+    r"\b(?:not (?:been )?found|no [^.;]*? (?:was|were|has been|have been) found|no source|none of the sources"
+    r"|not stated|not known|unknown|uncertain|do(?:es)? not (?:settle|say|state|give|name|report)|sources disagree)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,22 @@ class ExtractiveAnswerer(Answerer):
             chosen.append(candidate)
         return _in_reading_order(chosen)
 
+    def choose(self, question: str, passages: list[Document]) -> list[Candidate]:
+        """The sentences that answer `question`; a compound question gets the best for each part."""
+        parts = split_compound(question)
+        if len(parts) == 1:
+            profile = analyse(question)
+            return self.select(profile, self.candidates(profile, passages))
+        chosen: list[Candidate] = []
+        for part in parts:
+            profile = analyse(part)
+            for candidate in self.select(profile, self.candidates(profile, passages))[:2]:
+                if not any(_redundant(candidate, other) for other in chosen):
+                    chosen.append(candidate)
+        return chosen
+
     def compose(self, question: str, passages: list[Document]) -> Answer:
-        profile = analyse(question)
-        chosen = self.select(profile, self.candidates(profile, passages))
+        chosen = self.choose(question, passages)
         if not chosen:
             return Answer(question, REFUSAL, refused=True, passages=passages)
         numbers: dict[str, int] = {}

@@ -88,3 +88,23 @@ def holds_expected(expects: str | None, sentence: str) -> bool:
     if expects in ("who", "place"):
         return bool(_PROPER.search(sentence))
     return True
+
+
+_COMPOUND = re.compile(
+    r",?\s+and\s+(?=(?:who|whom|which|what|when|where|how|why|under|to which|over which|in which|from which)\b)", re.I
+)
+
+
+def split_compound(question: str) -> list[str]:
+    """"When was X launched, and who chairs Y?" → two questions; a simple question stays whole.
+
+    A part that names no subject of its own keeps the words of the part before it.
+    """
+    parts = [p.strip(" ,?") for p in _COMPOUND.split(question) if p.strip(" ,?")]
+    if len(parts) < 2:
+        return [question]
+    result = [parts[0] + "?"]
+    for part in parts[1:]:
+        own = terms(part)
+        result.append(f"{part}?" if len(own) >= 2 else f"{part} ({parts[0]})?")
+    return result
