@@ -19,7 +19,8 @@ from assistant.embeddings import MiniLMEmbeddings
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followups import standalone_query
 from assistant.ingest import Ingestor, IngestReport
-from assistant.retrieval import DenseRetriever
+from assistant.filters import NO_FILTER, SearchFilter
+from assistant.retrieval import DenseRetriever, HybridRetriever
 from assistant.settings import Settings
 from assistant.store import KnowledgeStore
 
@@ -47,18 +48,21 @@ class PipelineConfig:
 
     name: str
     description: str
+    retrieval: str = "hybrid"
+    """`dense` (Chroma only) or `hybrid` (Chroma and BM25, fused by reciprocal rank)."""
     rewrite_followups: bool = True
 
 
 PIPELINES = {
-    "dense": PipelineConfig("dense", "dense retrieval of the question as asked (no follow-up rewriting)", False),
-    "current": PipelineConfig("current", "dense retrieval with follow-up rewriting (the default pipeline)", True),
+    "dense": PipelineConfig("dense", "dense retrieval of the question as asked", "dense", False),
+    "hybrid": PipelineConfig("hybrid", "hybrid retrieval (dense + BM25, RRF) of the question as asked", "hybrid", False),
+    "current": PipelineConfig("current", "hybrid retrieval with follow-up rewriting (the default pipeline)", "hybrid", True),
 }
 DEFAULT_PIPELINE = PIPELINES["current"]
 
 
 def build_chain(retriever: BaseRetriever, answerer: Answerer, config: PipelineConfig = DEFAULT_PIPELINE) -> Runnable:
-    """`{"question", "history"}` in; `AnswerDelta`s then one `Answer` out (stream it)."""
+    """`{"question", "history", "filter"}` in; `AnswerDelta`s then one `Answer` out (stream it)."""
 
     def query_of(state: dict) -> str:
         if config.rewrite_followups:
@@ -74,7 +78,9 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, config: PipelineCo
 
     return (
         RunnablePassthrough.assign(query=RunnableLambda(query_of))
-        | RunnablePassthrough.assign(passages=RunnableLambda(lambda state: state["query"]) | retriever)
+        | RunnablePassthrough.assign(
+            passages=RunnableLambda(lambda state: retriever.invoke(state["query"], search_filter=state["filter"]))
+        )
         | RunnableGenerator(answer_events)
     )
 
@@ -90,7 +96,6 @@ class Assistant:
     settings: Settings
     embeddings: MiniLMEmbeddings
     store: KnowledgeStore
-    retriever: BaseRetriever
     answerer: Answerer
     config: PipelineConfig = DEFAULT_PIPELINE
 
@@ -98,9 +103,13 @@ class Assistant:
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None) -> "Assistant":
         embeddings = embeddings or MiniLMEmbeddings()
         store = KnowledgeStore.open(settings)
-        retriever = DenseRetriever(store=store, embeddings=embeddings, k=settings.top_k)
         answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
-        return cls(settings, embeddings, store, retriever, answerer)
+        return cls(settings, embeddings, store, answerer)
+
+    @cached_property
+    def retriever(self) -> BaseRetriever:
+        kind = HybridRetriever if self.config.retrieval == "hybrid" else DenseRetriever
+        return kind(store=self.store, embeddings=self.embeddings, k=self.settings.top_k)
 
     @cached_property
     def chain(self) -> Runnable:
@@ -119,15 +128,19 @@ class Assistant:
             return None
         return self.ingest(progress=progress)
 
-    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerDelta | Answer]:
+    def stream(self, question: str, history: list[Message] | None = None,
+               search_filter: SearchFilter = NO_FILTER) -> Iterator[AnswerDelta | Answer]:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        yield from self.chain.stream({"question": question, "history": validate_history(history)})
+        yield from self.chain.stream(
+            {"question": question, "history": validate_history(history), "filter": search_filter}
+        )
 
-    def ask(self, question: str, history: list[Message] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Message] | None = None,
+            search_filter: SearchFilter = NO_FILTER) -> Answer:
         final = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, search_filter):
             if isinstance(event, Answer):
                 final = event
         assert final is not None, "the chain always ends with an Answer"

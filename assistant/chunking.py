@@ -18,6 +18,10 @@ from assistant.sentences import split_sentences
 from assistant.tokens import count_tokens
 
 
+# Bump when what is stored per chunk changes: documents indexed under another schema are re-indexed.
+INDEX_SCHEMA = 2
+
+
 @dataclass(frozen=True)
 class Chunk:
     id: str
@@ -102,6 +106,7 @@ class Chunker:
                     "section": section.heading,
                     "page": section.page or 0,
                     "chunk_index": len(chunks),
+                    "schema": INDEX_SCHEMA,
                 }
                 chunks.append(Chunk(id=digest[:32], text=text, embed_text=embed_text, metadata=metadata))
         for chunk in chunks:

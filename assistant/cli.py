@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from assistant.embeddings import ModelUnavailable
+from assistant.filters import SearchFilter
 from assistant.settings import Settings
 from assistant.tokens import EncodingUnavailable
 
@@ -68,9 +69,10 @@ def cmd_ask(args, settings: Settings) -> int:
     history = _read_history(args.history)
     if not args.question.strip():
         raise UserError("the question is empty")
+    search_filter = SearchFilter(tuple(args.kind or ()), tuple(args.source or ()), args.since, args.until)
     assistant = _assistant(settings)
     _ensure_index(assistant)
-    answer = assistant.ask(args.question, history)
+    answer = assistant.ask(args.question, history, search_filter)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0
@@ -147,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object (question, answer, refused, citations)")
     ask.add_argument("--history", metavar="FILE", help="JSON list of earlier {role, content} messages ('-' reads stdin)")
+    ask.add_argument("--kind", action="append", help="only documents of this kind (repeatable), e.g. visit-report")
+    ask.add_argument("--source", action="append", help="only this document, by its indexed path (repeatable)")
+    ask.add_argument("--since", metavar="DATE", help="only documents dated on or after DATE (2024, 2024-01 or 2024-01-26)")
+    ask.add_argument("--until", metavar="DATE", help="only documents dated on or before DATE")
     ask.set_defaults(run=cmd_ask)
 
     evaluate = commands.add_parser("eval", help="run the eval data set and report accuracy, citation and refusal metrics")
@@ -154,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", help="results JSONL (default: evals/results/<time>/results.jsonl); reports are written beside it")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--config", dest="configs", action="append", metavar="NAME",
-                          help="pipeline variant to evaluate, repeatable (default: dense and current)")
+                          help="pipeline variant to evaluate, repeatable (default: dense, hybrid and current)")
     evaluate.add_argument("--gate", metavar="FILE", help="thresholds JSON; exit 1 when a metric is below its minimum")
     evaluate.set_defaults(run=cmd_eval)
 
@@ -168,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "eval" and not args.configs:
-        args.configs = ["dense", "current"]
+        args.configs = ["dense", "hybrid", "current"]
     try:
         settings = Settings.from_env()
         return args.run(args, settings)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant.filters import date_number
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 DEFAULT_KIND = "document"
 DEFAULT_CLASSIFICATION = "public"
@@ -45,7 +47,7 @@ class LoadedDocument:
     sections: list[Section]
     extra: dict[str, str] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, str]:
+    def metadata(self) -> dict[str, str | int]:
         """Document-level metadata stored with every chunk (Chroma accepts only scalars)."""
         return {
             "source": self.source,
@@ -54,6 +56,7 @@ class LoadedDocument:
             "kind": self.kind,
             "classification": self.classification,
             "doc_hash": self.content_hash,
+            "date_number": date_number(self.date),
             **self.extra,
         }
 

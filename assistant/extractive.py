@@ -81,6 +81,8 @@ class ExtractiveAnswerer(Answerer):
             in_sentence = with_equivalents(terms(sentence), acronyms)
             in_context = in_sentence | with_equivalents(terms(context), acronyms)
             coverage = (len(key & in_sentence) + len(key & in_context)) / (2 * len(key)) if key else 1.0
+            if profile.focus and profile.focus not in in_context:
+                continue  # the sentence is not about the thing asked for
             score = self.similarity_weight * float(similarity) + (1 - self.similarity_weight) * coverage
             ranked.append(Candidate(sentence, passage, float(similarity), coverage, score))
         return sorted(ranked, key=lambda c: c.score, reverse=True)

@@ -110,4 +110,5 @@ class Ingestor:
             if any(location.is_relative_to(root) for root in roots) and not location.exists():
                 self.store.remove_document(source)
                 report.removed.append(source)
+        self.store.sync_lexical()
         return report

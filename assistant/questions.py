@@ -51,9 +51,14 @@ def stem(word: str) -> str:
     return word
 
 
+def tokens(text: str) -> list[str]:
+    """The words and numbers of `text`, in order (one-letter words dropped)."""
+    return [w for w in _WORD.findall(text) if len(w) > 1]
+
+
 def terms(text: str) -> set[str]:
     """Stemmed content words of `text` (stopwords dropped)."""
-    return {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+    return {stem(w) for w in tokens(text) if w.lower() not in STOPWORDS}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class QuestionProfile:
     wants_list: bool
     years: frozenset[str]
     """Years the question names: an answer about another year does not answer it."""
+    focus: str | None = None
+    """The stemmed head noun of what is asked ("fee" in "What was the eTA fee?"), when it is specific."""
 
     def admits(self, sentence: str) -> bool:
         """Whether `sentence` holds the kind of answer asked for, about the years asked about."""
@@ -73,8 +80,38 @@ class QuestionProfile:
 def analyse(question: str) -> QuestionProfile:
     expects = next((kind for kind, pattern in _EXPECTS if pattern.search(question)), None)
     return QuestionProfile(
-        question, expects, frozenset(terms(question)), bool(_LIST.search(question)), frozenset(_YEAR.findall(question))
+        question, expects, frozenset(terms(question)), bool(_LIST.search(question)),
+        frozenset(_YEAR.findall(question)), focus_of(question),
     )
+
+
+_FOCUS_PATTERNS = (
+    re.compile(r"^\s*how (?:many|much) ([a-z][\w-]*)", re.I),
+    re.compile(
+        r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w-]+['’]s\s+)?((?:[\w-]+\s+){0,4}?[\w-]+?)"
+        r"(?=\s+(?:of|for|in|at|on|after|before|during|like|that|when|under|by|to|with|from|between)\b|\s*\?|\s*$)",
+        re.I,
+    ),
+)
+# Head nouns that say what kind of answer is wanted rather than what it is about.
+_GENERIC_FOCUS = frozenset(stem(w) for w in """body bodies agency agencies organisation organization official
+    officials person people date year day month number figure total amount law act place country kind type thing role
+    position purpose name names point points way ways reason main first last role status money time
+    cost price funding""".split())
+_NOT_NOUNS = frozenset({"did", "does", "do", "is", "was", "were", "are", "has", "have", "can", "will", "would", "should"})
+
+
+def focus_of(question: str) -> str | None:
+    """The specific head noun a what/which/how-many question asks about, stemmed; None when unclear."""
+    for pattern in _FOCUS_PATTERNS:
+        match = pattern.search(question)
+        if match:
+            word = match.group(1).split()[-1].lower()
+            if word in STOPWORDS or word in _NOT_NOUNS:
+                return None
+            focus = stem(word)
+            return None if focus in _GENERIC_FOCUS else focus
+    return None
 
 
 def holds_expected(expects: str | None, sentence: str) -> bool:

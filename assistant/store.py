@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.chunking import Chunk
+from assistant.chunking import INDEX_SCHEMA, Chunk
+from assistant.filters import NO_FILTER, SearchFilter
+from assistant.lexical import LexicalHit, LexicalIndex, fingerprint
 from assistant.settings import Settings
 
 
@@ -25,10 +28,15 @@ class StoredDocument:
     doc_hashes: frozenset[str]
     chunk_count: int
     expected_chunks: int
+    schemas: frozenset[int] = frozenset({INDEX_SCHEMA})
 
     def is_current(self, content_hash: str) -> bool:
-        """True when exactly one complete version, with this hash, is stored."""
-        return self.doc_hashes == {content_hash} and self.chunk_count == self.expected_chunks
+        """True when exactly one complete version, with this hash and today's schema, is stored."""
+        return (
+            self.doc_hashes == {content_hash}
+            and self.chunk_count == self.expected_chunks
+            and self.schemas == {INDEX_SCHEMA}
+        )
 
 
 @dataclass(frozen=True)
@@ -48,12 +56,14 @@ class KnowledgeStore:
     >>> store.search(query_vector, k=5)
     """
 
-    def __init__(self, client: chromadb.api.ClientAPI, collection_name: str):
+    def __init__(self, client: chromadb.api.ClientAPI, collection_name: str, lexical_dir: Path):
         self.client = client
         self.collection = client.get_or_create_collection(
             collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         self.batch_size = client.get_max_batch_size()
+        self.lexical = LexicalIndex(lexical_dir / collection_name)
+        self._lexical_checked = False
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeStore":
@@ -61,7 +71,7 @@ class KnowledgeStore:
         client = chromadb.PersistentClient(
             path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
         )
-        return cls(client, settings.collection)
+        return cls(client, settings.collection, settings.home / "lexical")
 
     def count(self) -> int:
         return self.collection.count()
@@ -69,23 +79,62 @@ class KnowledgeStore:
     def documents(self) -> dict[str, StoredDocument]:
         """Every stored document by source, read from its chunks' metadata."""
         hashes: dict[str, set[str]] = defaultdict(set)
+        schemas: dict[str, set[int]] = defaultdict(set)
         counts: dict[str, int] = defaultdict(int)
         expected: dict[str, int] = {}
-        offset = 0
-        while True:
-            page = self.collection.get(include=["metadatas"], limit=self.batch_size, offset=offset)
+        for page in self._pages(["metadatas"]):
             for meta in page["metadatas"]:
                 source = meta["source"]
                 hashes[source].add(meta["doc_hash"])
+                schemas[source].add(int(meta.get("schema", 1)))
                 counts[source] += 1
                 expected[source] = int(meta.get("chunk_count", 0))
-            if len(page["ids"]) < self.batch_size:
-                break
-            offset += self.batch_size
         return {
-            source: StoredDocument(source, frozenset(hashes[source]), counts[source], expected[source])
+            source: StoredDocument(
+                source, frozenset(hashes[source]), counts[source], expected[source], frozenset(schemas[source])
+            )
             for source in hashes
         }
+
+    def _pages(self, include: list[str]) -> Iterable[dict]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=self.batch_size, offset=offset)
+            yield page
+            if len(page["ids"]) < self.batch_size:
+                return
+            offset += self.batch_size
+
+    def sync_lexical(self) -> bool:
+        """Bring the lexical index in step with the collection; True when it had to be rebuilt."""
+        ids, texts, metadatas = [], [], []
+        for page in self._pages(["documents", "metadatas"]):
+            ids += page["ids"]
+            texts += page["documents"]
+            metadatas += page["metadatas"]
+        current = fingerprint(ids)
+        self._lexical_checked = True
+        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
+            return False
+        self.lexical.build(ids, texts, metadatas)
+        self.lexical.save()
+        return True
+
+    def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
+        if not self._lexical_checked:
+            self.sync_lexical()
+        return self.lexical.search(query, k, search_filter)
+
+    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of the given chunk ids (those that exist)."""
+        if not ids:
+            return {}
+        found = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {i: (text, meta) for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"])}
+
+    def kinds(self) -> set[str]:
+        """The document kinds in the collection."""
+        return {meta.get("kind", "") for page in self._pages(["metadatas"]) for meta in page["metadatas"]} - {""}
 
     def chunk_ids(self, source: str) -> list[str]:
         return self.collection.get(where={"source": source}, include=[])["ids"]
@@ -118,13 +167,13 @@ class KnowledgeStore:
         for part in self._batches(ids):
             self.collection.delete(ids=ids[part])
 
-    def search(self, vector: list[float], k: int, where: dict | None = None) -> list[ScoredChunk]:
-        """The `k` chunks nearest to `vector`, best first."""
+    def search(self, vector: list[float], k: int, search_filter: SearchFilter = NO_FILTER) -> list[ScoredChunk]:
+        """The `k` chunks nearest to `vector` that pass the filter, best first."""
         total = self.count()
         if total == 0:
             return []
         result = self.collection.query(
-            query_embeddings=[vector], n_results=min(k, total), where=where,
+            query_embeddings=[vector], n_results=min(k, total), where=search_filter.where(),
             include=["documents", "metadatas", "distances"],
         )
         return [

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from assistant.answering import Answer, AnswerDelta, Citation
 from assistant.chain import Assistant
+from assistant.filters import SearchFilter
 
 EXAMPLES = [
     "Which border points did the delegation visit?",
@@ -56,14 +57,14 @@ def sources_html(citations: list[Citation]) -> str:
     return "\n".join(items)
 
 
-def respond(assistant: Assistant, message: str, history: list) -> Iterator[tuple[str, str]]:
-    """Stream the answer to `message`; the second value is the sources panel."""
+def respond(assistant: Assistant, message: str, history: list, kinds: list[str] | None = None) -> Iterator[tuple[str, str]]:
+    """Stream the answer to `message` (searching only documents of `kinds`, if any); the second value is the sources panel."""
     question = _text_of(message).strip()
     if not question:
         yield "Please type a question.", EMPTY_SOURCES
         return
     text = ""
-    for event in assistant.stream(question, history_messages(history)):
+    for event in assistant.stream(question, history_messages(history), SearchFilter(kinds=tuple(kinds or ()))):
         if isinstance(event, AnswerDelta):
             text += event.text
             yield text, EMPTY_SOURCES
@@ -74,8 +75,8 @@ def respond(assistant: Assistant, message: str, history: list) -> Iterator[tuple
 def build_ui(assistant: Assistant):
     import gradio as gr
 
-    def chat(message: str, history: list) -> Iterator[tuple[str, str]]:
-        yield from respond(assistant, message, history)
+    def chat(message: str, history: list, kinds: list[str]) -> Iterator[tuple[str, str]]:
+        yield from respond(assistant, message, history, kinds)
 
     with gr.Blocks(title="Study-visit briefing assistant", analytics_enabled=False) as demo:
         gr.Markdown(
@@ -86,10 +87,16 @@ def build_ui(assistant: Assistant):
         with gr.Row():
             with gr.Column(scale=3):
                 sources = gr.HTML(EMPTY_SOURCES, label="Sources", render=False, elem_id="sources")
+                kinds = gr.CheckboxGroup(
+                    sorted(assistant.store.kinds()), label="Search only these kinds of document (none ticked: all)",
+                    render=False,
+                )
                 gr.ChatInterface(
                     fn=chat,
+                    additional_inputs=[kinds],
+                    additional_inputs_accordion=gr.Accordion("Filter documents", open=False),
                     additional_outputs=[sources],
-                    examples=EXAMPLES,
+                    examples=[[question, []] for question in EXAMPLES],
                     chatbot=gr.Chatbot(height=520, label="Chat"),
                     api_name="chat",
                 )

@@ -60,3 +60,12 @@ def test_ask_builds_the_index_first_when_there_is_none(tmp_path):
     assert "No index yet" in run.stderr and "added" in run.stderr
     result = json.loads(run.stdout)
     assert "Namanga" in result["answer"] and result["citations"]
+
+
+def test_ask_filters_by_kind_and_date(indexed_home, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    assert main(["ask", "--json", "--kind", "visit-report", "--since", "2024-01", "Who led the delegation?"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["citations"] and {c["source"] for c in result["citations"]} == {SEED_REPORT}
+    assert main(["ask", "--since", "last week", "Who led the delegation?"]) == 2
+    assert "start date" in capsys.readouterr().err

@@ -36,9 +36,9 @@ def test_eval_writes_results_and_reports_and_passes_the_gate(indexed_home, monke
     code = main(["eval", "--out", str(out), "--gate", str(THRESHOLDS)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
-    assert "| metric | dense | current |" in printed.out and "gate passed" in printed.err
+    assert "| metric | dense | hybrid | current |" in printed.out and "gate passed" in printed.err
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(lines) == 2 * len(load_dataset(GOLD))
+    assert len(lines) == 3 * len(load_dataset(GOLD))
     assert set(lines[0]) >= {"id", "question", "answer", "refused", "citations", "retrieved", "latency_ms"}
     report = json.loads((tmp_path / "run" / "results-report.json").read_text())
     assert report["corpus_version"] and report["llm_judged"]["status"] == "skipped"

@@ -50,7 +50,7 @@ def server_url(indexed_home):
 
 def test_ui_answers_with_citations_and_sources(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("Which border points did the delegation visit?", api_name="/chat")
+    answer, sources = client.predict("Which border points did the delegation visit?", [], api_name="/chat")
     for place in ("Jomo Kenyatta International Airport", "Namanga", "Kilindini"):
         assert place in answer
     assert "[[1]](#source-1)" in answer
@@ -59,6 +59,13 @@ def test_ui_answers_with_citations_and_sources(server_url):
 
 def test_ui_refuses_out_of_scope_plainly(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("What is the capital of France?", api_name="/chat")
+    answer, sources = client.predict("What is the capital of France?", [], api_name="/chat")
     assert answer.startswith("The documents in the knowledge base do not answer this question.")
     assert "Sources of the latest answer appear here" in sources
+
+
+def test_ui_filter_by_document_kind(server_url):
+    client = Client(server_url, verbose=False)
+    answer, sources = client.predict("Who led the delegation?", ["visit-report"], api_name="/chat")
+    assert "Khushal Khan" in answer
+    assert "knowledge/visits/2024-01-pakistan-kenya-study-visit.md" in sources and "governance/" not in sources

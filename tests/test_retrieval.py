@@ -1,0 +1,97 @@
+"""Hybrid retrieval, the lexical index kept in step with Chroma, and metadata filters."""
+
+import shutil
+
+import pytest
+
+from assistant.chain import Assistant
+from assistant.filters import SearchFilter
+from assistant.lexical import fingerprint
+from assistant.questions import focus_of, split_compound
+
+from conftest import KNOWLEDGE, make_settings
+
+
+@pytest.fixture
+def small(tmp_path, monkeypatch, embeddings):
+    docs = tmp_path / "docs"
+    (docs / "visits").mkdir(parents=True)
+    shutil.copy(KNOWLEDGE / "governance/kenya-bcocc.md", docs / "kenya-bcocc.md")
+    shutil.copy(KNOWLEDGE / "visits/2024-01-pakistan-kenya-study-visit.md", docs / "visits" / "seed.md")
+    monkeypatch.chdir(tmp_path)
+    assistant = Assistant.from_settings(make_settings(tmp_path / "state", docs), embeddings)
+    assistant.ingest(progress=False)
+    return assistant, docs
+
+
+def lexical_ids(assistant):
+    assistant.store.lexical.load()
+    return assistant.store.lexical.fingerprint
+
+
+def collection_fingerprint(assistant):
+    return fingerprint(assistant.store.collection.get(include=[])["ids"])
+
+
+def test_lexical_index_follows_every_ingest_update_and_delete(small):
+    assistant, docs = small
+    assert lexical_ids(assistant) == collection_fingerprint(assistant)
+    path = docs / "kenya-bcocc.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n## Zebra crossings\n\nThe BCOCC discussed zebraquokka signs.\n", encoding="utf-8")
+    assistant.ingest(progress=False)
+    assert lexical_ids(assistant) == collection_fingerprint(assistant)
+    hits = assistant.store.lexical_search("zebraquokka", 5)
+    assert hits and "zebraquokka" in assistant.store.get_chunks([hits[0].id])[hits[0].id][0]
+    path.unlink()
+    assistant.ingest(progress=False)
+    assert lexical_ids(assistant) == collection_fingerprint(assistant)
+    assert assistant.store.lexical_search("zebraquokka", 5) == []
+
+
+def test_a_lost_lexical_index_is_rebuilt_from_the_collection(small):
+    assistant, _ = small
+    shutil.rmtree(assistant.store.lexical.folder)
+    fresh = Assistant.from_settings(assistant.settings, assistant.embeddings)
+    assert fresh.store.lexical_search("Khushal Khan", 3)
+    assert lexical_ids(fresh) == collection_fingerprint(fresh)
+
+
+def test_hybrid_finds_a_rare_exact_term_and_fuses_both_rankings(small):
+    assistant, _ = small
+    passages = assistant.retriever.invoke("Kennedy Nyaiyo")
+    assert "Kennedy Nyaiyo" in passages[0].page_content
+    assert all(p.metadata["score"] > 0 for p in passages)
+
+
+@pytest.mark.parametrize("retrieval", ["dense", "hybrid"])
+def test_filters_apply_in_the_store_and_the_lexical_index(small, retrieval):
+    from assistant.chain import PIPELINES
+
+    assistant, _ = small
+    variant = assistant.with_pipeline(PIPELINES["dense" if retrieval == "dense" else "current"])
+    only_reports = SearchFilter(kinds=("visit-report",))
+    passages = variant.retriever.invoke("Who chairs the BCOCC?", search_filter=only_reports)
+    assert passages and {p.metadata["kind"] for p in passages} == {"visit-report"}
+    by_date = SearchFilter(date_from="2024-01-01", date_to="2024-12")
+    assert {p.metadata["source"] for p in variant.retriever.invoke("BCOCC", search_filter=by_date)} == {"docs/visits/seed.md"}
+    nothing = SearchFilter(sources=("no/such.md",))
+    assert variant.retriever.invoke("BCOCC", search_filter=nothing) == []
+
+
+def test_filtered_question_through_the_whole_chain(small):
+    assistant, _ = small
+    answer = assistant.ask("Who led the delegation?", search_filter=SearchFilter(kinds=("governance",)))
+    assert {p.metadata["kind"] for p in answer.passages} == {"governance"}
+    assert all(c.source == "docs/kenya-bcocc.md" for c in answer.citations)
+
+
+def test_bad_filter_dates_are_clear_errors():
+    with pytest.raises(ValueError, match="start date"):
+        SearchFilter(date_from="January")
+
+
+def test_focus_and_compound_questions():
+    assert focus_of("What was Kenya's GDP in 2023?") == "gdp"
+    assert focus_of("Which body runs the seaport?") is None
+    assert split_compound("Who chairs the Council, and who chairs the BCOCC?") == ["Who chairs the Council?", "who chairs the BCOCC?"]
+    assert split_compound("Who led the delegation?") == ["Who led the delegation?"]
