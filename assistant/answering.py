@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from langchain_core.documents import Document
+
+from assistant.citations import CitationVerifier, SentenceCheck
+
+
+REFUSAL = "The documents in the knowledge base do not answer this question."
+UNVERIFIED = "A drafted answer was withheld because no sentence of it is supported by the passages it cites."
 
 
 @dataclass(frozen=True)
@@ -35,18 +41,29 @@ class Answer:
     refused: bool
     citations: list[Citation] = field(default_factory=list)
     passages: list[Document] = field(default_factory=list, repr=False)
+    mode: str = "extractive"
+    """`extractive`, `llm`, or `extractive-fallback` (the LLM failed; the extractive answer is shown)."""
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    """Each sentence with its citations and whether they support it (filled in by verification)."""
 
     @property
     def retrieved(self) -> list[str]:
         return [passage.metadata["chunk_id"] for passage in self.passages]
 
+    def citation_supported(self, n: int) -> bool:
+        """A citation is supported when every sentence that cites it is."""
+        citing = [s for s in self.sentences if n in s.citations]
+        return bool(citing) and all(s.supported for s in citing)
+
     def to_dict(self) -> dict:
-        """The stable `ask --json` contract."""
+        """The stable `ask --json` contract (`mode`, `sentences` and per-citation `supported` were added later)."""
         return {
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
-            "citations": [asdict(citation) for citation in self.citations],
+            "citations": [asdict(c) | {"supported": self.citation_supported(c.n)} for c in self.citations],
+            "mode": self.mode,
+            "sentences": [s.to_dict() for s in self.sentences],
         }
 
 
@@ -72,3 +89,14 @@ class Answerer(ABC):
         if final is None:
             raise RuntimeError(f"{self.name} produced no answer")
         return final
+
+
+def verify(answer: Answer, verifier: CitationVerifier) -> Answer:
+    """Check every sentence against its cited passages; an answer with no supported sentence becomes a refusal."""
+    by_chunk = {p.metadata["chunk_id"]: p.page_content for p in answer.passages}
+    numbered = {c.n: by_chunk.get(c.chunk_id, c.quote) for c in answer.citations}
+    body = answer.text.replace(REFUSAL, "").strip()
+    checks = verifier.check(body, numbered) if body else []
+    if answer.refused or any(check.supported for check in checks):
+        return replace(answer, sentences=checks)
+    return replace(answer, text=f"{REFUSAL} {UNVERIFIED}", refused=True, citations=[], sentences=checks)

@@ -6,7 +6,7 @@ retriever, and a streaming answer step; the answerer is pluggable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -14,10 +14,11 @@ from pathlib import Path
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
-from assistant.answering import Answer, AnswerDelta, Answerer
+from assistant.answering import Answer, AnswerDelta, Answerer, verify
+from assistant.citations import CitationVerifier
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.extractive import ExtractiveAnswerer
-from assistant.followups import standalone_query
+from assistant.followups import LLMQuestionRewriter, standalone_query
 from assistant.ingest import Ingestor, IngestReport
 from assistant.filters import NO_FILTER, SearchFilter
 from assistant.retrieval import DenseRetriever, HybridRetriever
@@ -61,12 +62,16 @@ PIPELINES = {
 DEFAULT_PIPELINE = PIPELINES["current"]
 
 
-def build_chain(retriever: BaseRetriever, answerer: Answerer, config: PipelineConfig = DEFAULT_PIPELINE) -> Runnable:
-    """`{"question", "history", "filter"}` in; `AnswerDelta`s then one `Answer` out (stream it)."""
+Rewriter = Callable[[str, list[Message]], str]
+
+
+def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: CitationVerifier,
+                config: PipelineConfig = DEFAULT_PIPELINE, rewriter: Rewriter = standalone_query) -> Runnable:
+    """`{"question", "history", "filter"}` in; `AnswerDelta`s then one verified `Answer` out (stream it)."""
 
     def query_of(state: dict) -> str:
         if config.rewrite_followups:
-            return standalone_query(state["question"], state["history"])
+            return rewriter(state["question"], state["history"])
         return state["question"]
 
     def answer_events(inputs: Iterator[dict]) -> Iterator[AnswerDelta | Answer]:
@@ -74,7 +79,9 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, config: PipelineCo
         for part in inputs:  # streamed `assign` steps deliver the state in parts
             state.update(part)
         for event in answerer.stream(state["query"], state["passages"]):
-            yield replace(event, question=state["question"]) if isinstance(event, Answer) else event
+            if isinstance(event, Answer):
+                event = verify(replace(event, question=state["question"]), verifier)
+            yield event
 
     return (
         RunnablePassthrough.assign(query=RunnableLambda(query_of))
@@ -97,14 +104,31 @@ class Assistant:
     embeddings: MiniLMEmbeddings
     store: KnowledgeStore
     answerer: Answerer
+    rewriter: Rewriter = standalone_query
     config: PipelineConfig = DEFAULT_PIPELINE
 
     @classmethod
-    def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None) -> "Assistant":
+    def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
+                      chat_model=None) -> "Assistant":
+        """Embedded mode unless an LLM is configured (or `chat_model`, a LangChain chat model, is given)."""
         embeddings = embeddings or MiniLMEmbeddings()
         store = KnowledgeStore.open(settings)
-        answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
-        return cls(settings, embeddings, store, answerer)
+        answerer: Answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
+        rewriter: Rewriter = standalone_query
+        if chat_model is None and settings.llm_configured:
+            from assistant.llm import chat_model as configured_model
+
+            chat_model = configured_model(settings, streaming=True)
+        if chat_model is not None:
+            from assistant.llm_answerer import LLMAnswerer
+
+            answerer = LLMAnswerer(chat_model, settings.llm_model or "chat model", fallback=answerer)
+            rewriter = LLMQuestionRewriter(chat_model)
+        return cls(settings, embeddings, store, answerer, rewriter)
+
+    @property
+    def mode(self) -> str:
+        return f"LLM ({self.answerer.model_name})" if self.answerer.name == "llm" else "embedded (no LLM, offline)"
 
     @cached_property
     def retriever(self) -> BaseRetriever:
@@ -112,8 +136,12 @@ class Assistant:
         return kind(store=self.store, embeddings=self.embeddings, k=self.settings.top_k)
 
     @cached_property
+    def verifier(self) -> CitationVerifier:
+        return CitationVerifier(self.embeddings)
+
+    @cached_property
     def chain(self) -> Runnable:
-        return build_chain(self.retriever, self.answerer, self.config)
+        return build_chain(self.retriever, self.answerer, self.verifier, self.config, self.rewriter)
 
     def with_pipeline(self, config: PipelineConfig) -> "Assistant":
         """The same store and models behind another pipeline variant."""

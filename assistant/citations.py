@@ -37,3 +37,56 @@ def lexical_support(sentence: str, passage: str) -> float:
 
 def supports(sentence: str, passage: str, threshold: float = 0.8) -> bool:
     return lexical_support(sentence, passage) >= threshold
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One answer sentence, the passages it cites, and whether they support it."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    lexical: float
+    semantic: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "citations": list(self.citations), "supported": self.supported}
+
+
+class CitationVerifier:
+    """Checks every cited sentence against the passages it names, lexically and by embedding.
+
+    A sentence is supported when its cited passages contain at least `lexical_min` of
+    its content words, or at least `lexical_floor` of them and a sentence of theirs is
+    within `semantic_min` cosine of it. A sentence with no citation is unsupported.
+    """
+
+    def __init__(self, embeddings, lexical_min: float = 0.8, lexical_floor: float = 0.5, semantic_min: float = 0.75):
+        self.embeddings = embeddings
+        self.lexical_min = lexical_min
+        self.lexical_floor = lexical_floor
+        self.semantic_min = semantic_min
+
+    def _semantic(self, sentence: str, passage_text: str) -> float:
+        candidates = split_sentences(passage_text)
+        if not candidates:
+            return 0.0
+        vectors = self.embeddings.embed_documents([sentence, *candidates])
+        first = vectors[0]
+        return max(sum(a * b for a, b in zip(first, other)) for other in vectors[1:])
+
+    def check(self, answer_text: str, passages_by_number: dict[int, str]) -> list[SentenceCheck]:
+        checks = []
+        for sentence in cited_sentences(answer_text):
+            cited = " ".join(passages_by_number.get(n, "") for n in sentence.numbers).strip()
+            if not sentence.numbers or not cited:
+                checks.append(SentenceCheck(sentence.text, sentence.numbers, False, 0.0, 0.0))
+                continue
+            lexical = lexical_support(sentence.text, cited)
+            semantic = 0.0
+            supported = lexical >= self.lexical_min
+            if not supported and lexical >= self.lexical_floor:
+                semantic = self._semantic(sentence.text, cited)
+                supported = semantic >= self.semantic_min
+            checks.append(SentenceCheck(sentence.text, sentence.numbers, supported, lexical, semantic))
+        return checks

@@ -35,6 +35,8 @@ class ItemScore:
     backed: bool | None = None
     unanswerable: bool | None = None
     citation_support: list[bool] = field(default_factory=list)
+    sentence_verdicts: list[bool] = field(default_factory=list)
+    """The answer's own verification of each sentence (False: flagged as unsupported)."""
 
 
 def _citation_support(answer: Answer) -> list[bool]:
@@ -66,7 +68,8 @@ def _backed(fact: list[str], answer: Answer) -> bool:
 
 
 def score(item: EvalItem, answer: Answer, latency_ms: float) -> ItemScore:
-    result = ItemScore(refused=answer.refused, latency_ms=latency_ms, citation_support=_citation_support(answer))
+    result = ItemScore(refused=answer.refused, latency_ms=latency_ms, citation_support=_citation_support(answer),
+                       sentence_verdicts=[check.supported for check in answer.sentences])
     if item.answerable is not None:
         result.unanswerable = not item.answerable
     if item.answerable and item.sources:
@@ -101,6 +104,7 @@ def aggregate(scores: list[ItemScore]) -> dict[str, float | int | None]:
         "refusal_precision": _mean([s.unanswerable for s in refused]) if refused else None,
         "refusal_recall": _mean([s.refused for s in unanswerable]) if unanswerable else None,
         "refusal_rate": _mean([s.refused for s in scores]),
+        "flagged_sentence_rate": _mean([not v for s in scores for v in s.sentence_verdicts]),
         "latency_p50_ms": float(np.percentile(latencies, 50)) if latencies else None,
         "latency_p95_ms": float(np.percentile(latencies, 95)) if latencies else None,
     }

@@ -30,6 +30,7 @@ METRIC_LABELS = {
     "refusal_precision": "refusal precision",
     "refusal_recall": "refusal recall",
     "refusal_rate": "refusal rate",
+    "flagged_sentence_rate": "sentences flagged unsupported",
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p95_ms": "latency p95 (ms)",
 }

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.answering import Answer, AnswerDelta, Answerer, Citation
+from assistant.answering import REFUSAL, Answer, AnswerDelta, Answerer, Citation
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.acronyms import find_acronyms, with_equivalents
 from assistant.questions import QuestionProfile, analyse, split_compound, terms
 from assistant.sentences import split_sentences
 
-REFUSAL = "The documents in the knowledge base do not answer this question."
 # A best sentence that says the sources lack the answer makes the answer a refusal (quoted, with its citation).
 _NOT_FOUND = re.compile(
     r"\b(?:not (?:been )?found|no [^.;]*? (?:was|were|has been|have been) found|no source|none of the sources"

@@ -34,3 +34,23 @@ def standalone_query(question: str, history: list[dict[str, str]]) -> str:
         return question
     subject = subject_of(earlier[-1])
     return f"{question} ({subject})" if subject else question
+
+
+class LLMQuestionRewriter:
+    """Standalone question from the conversation with a chat model (prompt `condense_question`);
+    the deterministic rewrite when there is no history or the model fails."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, question: str, history: list[dict[str, str]]) -> str:
+        if not history:
+            return question
+        from assistant.prompts import render
+
+        try:
+            reply = self.model.invoke(render("condense_question", question=question, history=history))
+        except Exception:  # noqa: BLE001 - rewriting is an aid; the deterministic rewrite stands in
+            return standalone_query(question, history)
+        text = (reply.content if isinstance(reply.content, str) else "").strip().splitlines()
+        return text[0].strip() if text and text[0].strip() else standalone_query(question, history)

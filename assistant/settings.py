@@ -22,10 +22,10 @@ def _env_float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
-def _env_int(env: dict[str, str], name: str, default: int) -> int:
+def _env_int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     value = _env_float(env, name, default)
-    if value != int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {env.get(name)!r}")
+    if value != int(value) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {env.get(name)!r}")
     return int(value)
 
 
@@ -73,5 +73,5 @@ class Settings:
             llm_base_url=env.get("OPENAI_BASE_URL", ""),
             llm_api_key=env.get("OPENAI_API_KEY", ""),
             llm_timeout=_env_float(env, "BRIEFING_LLM_TIMEOUT", 60.0),
-            llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2),
+            llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2, minimum=0),
         )

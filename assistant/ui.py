@@ -82,7 +82,7 @@ def build_ui(assistant: Assistant):
         gr.Markdown(
             "## Study-visit briefing assistant\n"
             f"Answers come only from the indexed documents ({assistant.store.count()} passages), "
-            "and every sentence cites its passage. Mode: embedded (no LLM, offline)."
+            f"and every sentence cites its passage. Mode: {assistant.mode}."
         )
         with gr.Row():
             with gr.Column(scale=3):

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.answering import Answer, AnswerDelta
-from assistant.extractive import REFUSAL
+from assistant.answering import REFUSAL
 from assistant.followups import standalone_query
 from assistant.sentences import split_sentences
 
