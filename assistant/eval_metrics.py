@@ -30,6 +30,7 @@ class ItemScore:
     refused: bool
     latency_ms: float
     hit: bool | None = None
+    hit_at_5: bool | None = None
     reciprocal_rank: float | None = None
     correct: bool | None = None
     backed: bool | None = None
@@ -75,6 +76,7 @@ def score(item: EvalItem, answer: Answer, latency_ms: float) -> ItemScore:
     if item.answerable and item.sources:
         ranks = [i for i, p in enumerate(answer.passages, start=1) if p.metadata.get("source") in item.sources]
         result.hit = bool(ranks)
+        result.hit_at_5 = bool(ranks) and ranks[0] <= 5
         result.reciprocal_rank = 1.0 / ranks[0] if ranks else 0.0
     if item.answerable and item.expected:
         present = [fact_present(fact, answer.text) for fact in item.expected]
@@ -97,6 +99,7 @@ def aggregate(scores: list[ItemScore]) -> dict[str, float | int | None]:
     return {
         "items": len(scores),
         "hit_at_k": _mean([s.hit for s in scores]),
+        "hit_at_5": _mean([s.hit_at_5 for s in scores]),
         "mrr": _mean([s.reciprocal_rank for s in scores]),
         "answer_accuracy": _mean([s.correct for s in scores]),
         "citation_precision": _mean(support),

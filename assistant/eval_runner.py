@@ -22,7 +22,8 @@ from assistant.eval_metrics import ItemScore, aggregate, score
 
 METRIC_LABELS = {
     "items": "items",
-    "hit_at_k": "retrieval hit@k",
+    "hit_at_k": "retrieval hit@k (k = top_k)",
+    "hit_at_5": "retrieval hit@5",
     "mrr": "retrieval MRR",
     "answer_accuracy": "answer accuracy",
     "citation_precision": "citation precision",

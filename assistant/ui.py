@@ -44,6 +44,18 @@ def link_citations(text: str) -> str:
     return re.sub(r"\[(\d+)\]", r"[[\1]](#source-\1)", text)
 
 
+def display_text(answer: Answer) -> str:
+    """The answer as shown: sentences whose citations failed verification are visibly marked."""
+    if answer.refused or all(check.supported for check in answer.sentences):
+        return link_citations(answer.text)
+    parts = []
+    for check in answer.sentences:
+        markers = "".join(f"[{n}]" for n in check.citations)
+        sentence = f"{check.text} {markers}".strip()
+        parts.append(sentence if check.supported else f"⚠️ *Not supported by its cited passage:* ~~{sentence}~~")
+    return link_citations(" ".join(parts))
+
+
 def sources_html(citations: list[Citation]) -> str:
     if not citations:
         return EMPTY_SOURCES
@@ -69,7 +81,7 @@ def respond(assistant: Assistant, message: str, history: list, kinds: list[str] 
             text += event.text
             yield text, EMPTY_SOURCES
         elif isinstance(event, Answer):
-            yield link_citations(event.text), sources_html(event.citations)
+            yield display_text(event), sources_html(event.citations)
 
 
 def build_ui(assistant: Assistant):

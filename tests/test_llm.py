@@ -155,3 +155,15 @@ def test_unreachable_server_falls_back_with_one_clear_line(indexed_home, monkeyp
     assert result["mode"] == "extractive-fallback"
     assert result["answer"].startswith("The language model could not answer (OpenAIAPIError: Error code: 500")
     assert "Khushal Khan" in result["answer"] and result["citations"]
+
+
+def test_the_ui_marks_a_sentence_that_failed_verification(indexed_home, embeddings):
+    from assistant.ui import respond
+
+    def script(messages):
+        n = passage_number(messages, "Khushal Khan")
+        return f"The delegation was led by Khushal Khan [{n}]. The delegation also met penguins in Geneva [{n}]."
+
+    *_, (shown, sources) = respond(llm_assistant(indexed_home, embeddings, script), "Who led the delegation?", [])
+    assert "Not supported by its cited passage" in shown and "~~The delegation also met penguins in Geneva" in shown
+    assert "Khushal Khan" in sources
