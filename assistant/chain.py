@@ -147,6 +147,15 @@ class Assistant:
         """The same store and models behind another pipeline variant."""
         return replace(self, config=config)
 
+    def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER):
+        """A briefing note on `topic` and/or the given documents (see `assistant.briefing`)."""
+        from assistant.briefing import BriefingWriter
+
+        llm = self.answerer.name == "llm"
+        extractive = self.answerer.fallback if llm else self.answerer
+        model = self.answerer.model if llm else None
+        return BriefingWriter(self.retriever, extractive, self.verifier, model).write(topic, sources, search_filter)
+
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
         return Ingestor(self.store, self.embeddings).ingest(paths or [self.settings.knowledge_dir], progress)
 

@@ -128,6 +128,26 @@ def cmd_eval(args, settings: Settings) -> int:
     return 1 if failures else 0
 
 
+def cmd_brief(args, settings: Settings) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".md", ".docx"):
+        raise UserError(f"--out must end in .md or .docx, got {args.out}")
+    if not (args.topic or "").strip() and not args.docs:
+        raise UserError("give a TOPIC, --docs, or both")
+    assistant = _assistant(settings)
+    _ensure_index(assistant)
+    known = set(assistant.store.documents())
+    unknown = [d for d in args.docs or [] if d not in known]
+    if unknown:
+        raise UserError(f"not in the index: {', '.join(unknown)} (see the sources listed by `briefing ingest`)")
+    briefing = assistant.brief(args.topic or "", tuple(args.docs or ()))
+    briefing.save(out)
+    bullets = sum(len(b) for b in briefing.sections.values())
+    print(f"wrote {out}: {bullets} bullets with citations from {len(briefing.sources)} passages"
+          f" ({briefing.mode}; {briefing.dropped} unsupported bullets dropped)")
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from assistant.ui import launch
 
@@ -163,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="pipeline variant to evaluate, repeatable (default: dense, hybrid and current)")
     evaluate.add_argument("--gate", metavar="FILE", help="thresholds JSON; exit 1 when a metric is below its minimum")
     evaluate.set_defaults(run=cmd_eval)
+
+    brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")
+    brief.add_argument("topic", nargs="?", default="", help="what the briefing is about")
+    brief.add_argument("--docs", nargs="+", metavar="SOURCE", help="only these indexed documents (their paths)")
+    brief.add_argument("--out", required=True, metavar="FILE", help="FILE.md or FILE.docx")
+    brief.set_defaults(run=cmd_brief)
 
     serve = commands.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")

@@ -23,7 +23,7 @@ from assistant.questions import QuestionProfile, analyse, split_compound, terms
 from assistant.sentences import split_sentences
 
 # A best sentence that says the sources lack the answer makes the answer a refusal (quoted, with its citation).
-_NOT_FOUND = re.compile(
+NOT_FOUND = re.compile(
     r"\b(?:not (?:been )?found|no [^.;]*? (?:was|were|has been|have been) found|no source|none of the sources"
     r"|not stated|not known|unknown|uncertain|do(?:es)? not (?:settle|say|state|give|name|report)|sources disagree)\b",
     re.I,
@@ -132,7 +132,7 @@ class ExtractiveAnswerer(Answerer):
         by_id = {passage.metadata["chunk_id"]: passage for passage in passages}
         citations = [Citation.from_passage(n, by_id[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
         text = " ".join(sentences)
-        refused = bool(_NOT_FOUND.search(chosen[0].sentence))
+        refused = bool(NOT_FOUND.search(chosen[0].sentence))
         if refused:
             text = f"{REFUSAL} {text}"
         return Answer(question, text, refused=refused, citations=citations, passages=passages)

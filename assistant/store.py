@@ -29,6 +29,10 @@ class StoredDocument:
     chunk_count: int
     expected_chunks: int
     schemas: frozenset[int] = frozenset({INDEX_SCHEMA})
+    title: str = ""
+    kind: str = ""
+    date: str = ""
+    classification: str = ""
 
     def is_current(self, content_hash: str) -> bool:
         """True when exactly one complete version, with this hash and today's schema, is stored."""
@@ -82,6 +86,7 @@ class KnowledgeStore:
         schemas: dict[str, set[int]] = defaultdict(set)
         counts: dict[str, int] = defaultdict(int)
         expected: dict[str, int] = {}
+        described: dict[str, dict] = {}
         for page in self._pages(["metadatas"]):
             for meta in page["metadatas"]:
                 source = meta["source"]
@@ -89,9 +94,11 @@ class KnowledgeStore:
                 schemas[source].add(int(meta.get("schema", 1)))
                 counts[source] += 1
                 expected[source] = int(meta.get("chunk_count", 0))
+                described.setdefault(source, meta)
         return {
             source: StoredDocument(
-                source, frozenset(hashes[source]), counts[source], expected[source], frozenset(schemas[source])
+                source, frozenset(hashes[source]), counts[source], expected[source], frozenset(schemas[source]),
+                *(str(described[source].get(key, "")) for key in ("title", "kind", "date", "classification")),
             )
             for source in hashes
         }
@@ -135,6 +142,12 @@ class KnowledgeStore:
     def kinds(self) -> set[str]:
         """The document kinds in the collection."""
         return {meta.get("kind", "") for page in self._pages(["metadatas"]) for meta in page["metadatas"]} - {""}
+
+    def sections(self, source: str) -> list[str]:
+        """The section headings of a document, in reading order."""
+        found = self.collection.get(where={"source": source}, include=["metadatas"])["metadatas"]
+        ordered = sorted(found, key=lambda m: int(m.get("chunk_index", 0)))
+        return list(dict.fromkeys(m.get("section", "") for m in ordered if m.get("section")))
 
     def chunk_ids(self, source: str) -> list[str]:
         return self.collection.get(where={"source": source}, include=[])["ids"]

@@ -1,15 +1,24 @@
-"""The Gradio chat: a thin adapter from the chain to a streamed chat with a sources panel."""
+"""The Gradio app: chat with sources, the document library and the briefing generator.
+
+Thin: every action calls the same `Assistant`, `Library` and briefing code as the CLI.
+Each action is also a named API endpoint (see `API` below), tested through gradio_client.
+"""
 
 from __future__ import annotations
 
 import html
 import os
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from assistant.answering import Answer, AnswerDelta, Citation
 from assistant.chain import Assistant
+from assistant.feedback import conversation_markdown, record_feedback
 from assistant.filters import SearchFilter
+from assistant.library import Library
+from assistant.suggestions import suggest_followups
 
 EXAMPLES = [
     "Which border points did the delegation visit?",
@@ -18,6 +27,26 @@ EXAMPLES = [
     "When was the Namanga One Stop Border Post officially launched?",
 ]
 EMPTY_SOURCES = "<p class='sources-empty'>Sources of the latest answer appear here.</p>"
+LIBRARY_COLUMNS = ["title", "kind", "date", "classification", "passages", "source"]
+CSS = """
+.source { border-left: 4px solid #c7d2fe; padding: 4px 10px; margin-bottom: 10px; }
+.source.highlight { border-left-color: #f59e0b; background: #fffbeb; }
+.source mark { background: #fde68a; }
+.unsupported { color: #b91c1c; }
+"""
+# Clicking a [n] link in an answer highlights and scrolls to passage n in the sources panel.
+HEAD = """<script>
+document.addEventListener('click', function (event) {
+  const link = event.target.closest('a[href^="#source-"]');
+  if (!link) return;
+  event.preventDefault();
+  const target = document.getElementById(link.getAttribute('href').slice(1));
+  if (!target) return;
+  document.querySelectorAll('.source.highlight').forEach(el => el.classList.remove('highlight'));
+  target.classList.add('highlight');
+  target.scrollIntoView({behavior: 'smooth', block: 'center'});
+}, true);
+</script>"""
 
 
 def _text_of(content) -> str:
@@ -56,68 +85,227 @@ def display_text(answer: Answer) -> str:
     return link_citations(" ".join(parts))
 
 
-def sources_html(citations: list[Citation]) -> str:
-    if not citations:
+def _marked_passage(passage: str, quote: str) -> str:
+    """The passage, HTML-escaped, with the quoted sentence(s) marked."""
+    escaped = html.escape(passage)
+    for sentence in filter(None, re.split(r"(?<=[.!?])\s+", quote)):
+        escaped = escaped.replace(html.escape(sentence), f"<mark>{html.escape(sentence)}</mark>", 1)
+    return escaped
+
+
+def sources_html(answer: Answer) -> str:
+    if not answer.citations:
         return EMPTY_SOURCES
+    passages = {p.metadata["chunk_id"]: p for p in answer.passages}
     items = []
-    for c in citations:
+    for c in answer.citations:
+        passage = passages.get(c.chunk_id)
+        meta = passage.metadata if passage else {}
+        text = passage.page_content if passage else c.quote
         where = f" — {html.escape(c.section)}" if c.section else ""
+        flag = "" if answer.citation_supported(c.n) else " <span class='unsupported'>(does not support every sentence citing it)</span>"
         items.append(
-            f"<div class='source' id='source-{c.n}'><p><strong>[{c.n}] {html.escape(c.title)}</strong>{where}<br>"
-            f"<small>{html.escape(c.source)}</small></p><blockquote>{html.escape(c.quote)}</blockquote></div>"
+            f"<div class='source' id='source-{c.n}'><p><strong>[{c.n}] {html.escape(c.title)}</strong>{where}{flag}<br>"
+            f"<small>{html.escape(c.source)} · {html.escape(meta.get('date') or 'undated')} · "
+            f"{html.escape(meta.get('classification', ''))}</small></p>"
+            f"<blockquote>{_marked_passage(text, c.quote)}</blockquote></div>"
         )
     return "\n".join(items)
 
 
-def respond(assistant: Assistant, message: str, history: list, kinds: list[str] | None = None) -> Iterator[tuple[str, str]]:
-    """Stream the answer to `message` (searching only documents of `kinds`, if any); the second value is the sources panel."""
+def _filter(kinds: list[str] | None, docs: list[str] | None) -> SearchFilter:
+    return SearchFilter(kinds=tuple(kinds or ()), sources=tuple(docs or ()))
+
+
+def respond(assistant: Assistant, message: str, history: list, kinds: list[str] | None = None,
+            docs: list[str] | None = None) -> Iterator[tuple[str, str, Answer | None]]:
+    """Stream (shown text, sources panel, final answer or None) for `message`, searching only `kinds`/`docs` if given."""
     question = _text_of(message).strip()
     if not question:
-        yield "Please type a question.", EMPTY_SOURCES
+        yield "Please type a question.", EMPTY_SOURCES, None
         return
     text = ""
-    for event in assistant.stream(question, history_messages(history), SearchFilter(kinds=tuple(kinds or ()))):
+    for event in assistant.stream(question, history_messages(history), _filter(kinds, docs)):
         if isinstance(event, AnswerDelta):
             text += event.text
-            yield text, EMPTY_SOURCES
+            yield text, EMPTY_SOURCES, None
         elif isinstance(event, Answer):
-            yield display_text(event), sources_html(event.citations)
+            yield display_text(event), sources_html(event), event
 
 
 def build_ui(assistant: Assistant):
     import gradio as gr
 
-    def chat(message: str, history: list, kinds: list[str]) -> Iterator[tuple[str, str]]:
-        yield from respond(assistant, message, history, kinds)
+    library = Library(assistant)
+
+    def document_choices() -> list[tuple[str, str]]:
+        return [(f"{row[0]} ({row[5]})", row[5]) for row in library.rows()]
+
+    def kind_choices() -> list[str]:
+        return sorted(assistant.store.kinds())
+
+    # --- chat -----------------------------------------------------------------------------
+    def chat(message, history, kinds, docs, answers):
+        history = list(history or [])
+        question = _text_of(message).strip()
+        if not question:
+            yield history, "", EMPTY_SOURCES, gr.update(), answers
+            return
+        history.append({"role": "user", "content": question})
+        history.append({"role": "assistant", "content": ""})
+        for shown, sources, final in respond(assistant, question, history[:-2], kinds, docs):
+            history[-1] = {"role": "assistant", "content": shown}
+            if final is None:
+                yield history, "", sources, gr.update(), answers
+            else:
+                answers = list(answers or []) + [final.to_dict()]
+                suggestions = suggest_followups(final, assistant.store)
+                yield history, "", sources, gr.update(choices=suggestions, value=None, visible=bool(suggestions)), answers
+
+    def ask(question: str, kinds: list[str], docs: list[str]) -> tuple[str, str]:
+        """One question, no history: (answer with [n] links, sources panel HTML)."""
+        *_, (shown, sources, _final) = respond(assistant, question, [], kinds, docs)
+        return shown, sources
+
+    def export(answers):
+        if not answers:
+            raise gr.Error("Nothing to export yet: ask a question first.")
+        path = Path(tempfile.mkdtemp(prefix="briefing-export-")) / "conversation.md"
+        path.write_text(conversation_markdown(answers), encoding="utf-8")
+        return str(path)
+
+    def vote(answers, data: gr.LikeData):
+        turn = data.index[0] // 2 if isinstance(data.index, (list, tuple)) else int(data.index) // 2
+        if not answers or turn >= len(answers):
+            return "No answer to rate."
+        record_feedback(assistant.settings.home, answers[turn], "up" if data.liked else "down")
+        return f"Thanks: your {'👍' if data.liked else '👎'} was stored with the answer."
+
+    def comment(text: str, answers) -> str:
+        if not answers:
+            raise gr.Error("Ask a question first: feedback is stored with an answer.")
+        if not text.strip():
+            raise gr.Error("Write a comment first.")
+        record_feedback(assistant.settings.home, answers[-1], "comment", text)
+        return "Thanks: your comment was stored with the latest answer."
+
+    # --- library --------------------------------------------------------------------------
+    def upload(files, progress=gr.Progress()):
+        if not files:
+            raise gr.Error("Choose one or more files first.")
+        progress(0.1, desc=f"Indexing {len(files)} file(s)")
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+        results, _ = library.add([(p.name, p) for p in paths])
+        progress(1.0)
+        lines = [f"- {'✅' if r.ok else '❌'} **{html.escape(r.name)}**: {html.escape(r.message)}" for r in results]
+        return ("\n".join(lines), library.rows(), gr.update(choices=document_choices()),
+                gr.update(choices=document_choices()), gr.update(choices=kind_choices()))
+
+    def remove(source: str):
+        if not source:
+            raise gr.Error("Choose a document to remove.")
+        try:
+            removed = library.remove(source)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+        return (f"Removed {source} ({removed} passages).", library.rows(), gr.update(choices=document_choices(), value=None),
+                gr.update(choices=document_choices()), gr.update(choices=kind_choices()))
+
+    def list_documents() -> list[list]:
+        return library.rows()
+
+    # --- briefing -------------------------------------------------------------------------
+    def brief(topic: str, docs: list[str]):
+        try:
+            note = assistant.brief(topic or "", tuple(docs or ()))
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+        folder = Path(tempfile.mkdtemp(prefix="briefing-note-"))
+        md_path, docx_path = folder / "briefing.md", folder / "briefing.docx"
+        note.save(md_path)
+        note.save(docx_path)
+        return note.to_markdown(), str(md_path), str(docx_path)
 
     with gr.Blocks(title="Study-visit briefing assistant", analytics_enabled=False) as demo:
         gr.Markdown(
             "## Study-visit briefing assistant\n"
-            f"Answers come only from the indexed documents ({assistant.store.count()} passages), "
-            f"and every sentence cites its passage. Mode: {assistant.mode}."
+            "Answers come only from the indexed documents, and every sentence cites its passage. "
+            f"Mode: {assistant.mode}. Single local user (no log-in configured)."
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                sources = gr.HTML(EMPTY_SOURCES, label="Sources", render=False, elem_id="sources")
-                kinds = gr.CheckboxGroup(
-                    sorted(assistant.store.kinds()), label="Search only these kinds of document (none ticked: all)",
-                    render=False,
-                )
-                gr.ChatInterface(
-                    fn=chat,
-                    additional_inputs=[kinds],
-                    additional_inputs_accordion=gr.Accordion("Filter documents", open=False),
-                    additional_outputs=[sources],
-                    examples=[[question, []] for question in EXAMPLES],
-                    chatbot=gr.Chatbot(height=520, label="Chat"),
-                    api_name="chat",
-                )
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources.render()
+        answers = gr.State([])
+        with gr.Tab("Ask"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(height=480, label="Chat", elem_id="chat", feedback_options=("Like", "Dislike"))
+                    with gr.Row():
+                        textbox = gr.Textbox(placeholder="Ask about the visit reports and governance documents…",
+                                             show_label=False, scale=5, elem_id="question")
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    suggestions = gr.Radio([], label="Suggested follow-up questions", visible=False, elem_id="suggestions")
+                    gr.Examples(EXAMPLES, inputs=textbox, label="Example questions")
+                    with gr.Accordion("Search only some documents", open=False):
+                        kinds = gr.CheckboxGroup(kind_choices(), label="Kinds (none ticked: all)")
+                        docs = gr.Dropdown(document_choices(), multiselect=True, label="Documents (none: all)")
+                    with gr.Row():
+                        export_button = gr.Button("Export conversation (Markdown)")
+                        export_file = gr.File(label="Exported conversation", interactive=False)
+                    with gr.Row():
+                        comment_box = gr.Textbox(label="Comment on the latest answer", scale=4)
+                        comment_button = gr.Button("Send feedback", scale=1)
+                    feedback_status = gr.Markdown()
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+        with gr.Tab("Document library"):
+            table = gr.Dataframe(library.rows(), headers=LIBRARY_COLUMNS, interactive=False, label="Indexed documents")
+            uploads = gr.File(file_count="multiple", file_types=list(_upload_types()), label="Upload PDF, DOCX, Markdown, text or HTML",
+                              elem_id="upload")
+            upload_button = gr.Button("Index uploaded files", variant="primary", elem_id="index-uploads")
+            upload_status = gr.Markdown(elem_id="upload-status")
+            with gr.Row():
+                to_remove = gr.Dropdown(document_choices(), label="Document to remove")
+                remove_button = gr.Button("Remove from index", variant="stop")
+            remove_status = gr.Markdown()
+        with gr.Tab("Briefing"):
+            with gr.Row():
+                topic = gr.Textbox(label="Topic", placeholder="e.g. Kenya's BCOCC and inter-agency coordination", elem_id="topic")
+                brief_docs = gr.Dropdown(document_choices(), multiselect=True, label="Documents (optional)")
+            brief_button = gr.Button("Write briefing note", variant="primary", elem_id="write-briefing")
+            note = gr.Markdown(elem_id="briefing-note")
+            with gr.Row():
+                note_md = gr.File(label="Briefing (Markdown)", interactive=False)
+                note_docx = gr.File(label="Briefing (DOCX)", interactive=False, elem_id="briefing-docx")
+
+        chat_io = dict(inputs=[textbox, chatbot, kinds, docs, answers], outputs=[chatbot, textbox, sources, suggestions, answers])
+        textbox.submit(chat, **chat_io, api_visibility="private")
+        send.click(chat, **chat_io, api_visibility="private")
+        suggestions.select(lambda choice: choice, inputs=suggestions, outputs=textbox, api_visibility="private").then(
+            chat, **chat_io, api_visibility="private")
+        chatbot.like(vote, inputs=answers, outputs=feedback_status, api_visibility="private")
+        comment_button.click(comment, inputs=[comment_box, answers], outputs=feedback_status, api_visibility="private")
+        export_button.click(export, inputs=answers, outputs=export_file, api_visibility="private")
+        library_outputs = [upload_status, table, to_remove, docs, kinds]
+        upload_button.click(upload, inputs=uploads, outputs=library_outputs, api_name="upload")
+        remove_button.click(remove, inputs=to_remove, outputs=[remove_status, table, to_remove, docs, kinds], api_name="remove_document")
+        brief_button.click(brief, inputs=[topic, brief_docs], outputs=[note, note_md, note_docx], api_name="brief")
+        # API-only endpoints (no button): the same functions, for scripts and tests.
+        gr.api(ask, api_name="ask")
+        gr.api(list_documents, api_name="list_documents")
+        demo.load(lambda: (library.rows(), gr.update(choices=document_choices()), gr.update(choices=document_choices()),
+                           gr.update(choices=document_choices()), gr.update(choices=kind_choices())),
+                  outputs=[table, to_remove, docs, brief_docs, kinds], api_visibility="private")
     return demo
 
 
-def launch(assistant: Assistant, host: str, port: int) -> None:
+def _upload_types() -> tuple[str, ...]:
+    from assistant.documents import SUPPORTED_SUFFIXES
+
+    return SUPPORTED_SUFFIXES
+
+
+def launch(assistant: Assistant, host: str, port: int, concurrency: int = 4) -> None:
+    """Serve the app; `concurrency` chats run at once, so one long answer does not block the others."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    build_ui(assistant).queue().launch(server_name=host, server_port=port, footer_links=["api"])
+    demo = build_ui(assistant).queue(default_concurrency_limit=concurrency)
+    demo.launch(server_name=host, server_port=port, footer_links=["api"], css=CSS, head=HEAD,
+                allowed_paths=[tempfile.gettempdir()])

@@ -164,6 +164,6 @@ def test_the_ui_marks_a_sentence_that_failed_verification(indexed_home, embeddin
         n = passage_number(messages, "Khushal Khan")
         return f"The delegation was led by Khushal Khan [{n}]. The delegation also met penguins in Geneva [{n}]."
 
-    *_, (shown, sources) = respond(llm_assistant(indexed_home, embeddings, script), "Who led the delegation?", [])
+    *_, (shown, sources, _answer) = respond(llm_assistant(indexed_home, embeddings, script), "Who led the delegation?", [])
     assert "Not supported by its cited passage" in shown and "~~The delegation also met penguins in Geneva" in shown
     assert "Khushal Khan" in sources

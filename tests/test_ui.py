@@ -1,14 +1,17 @@
-"""The chat UI, served for real by `briefing serve` and driven through gradio_client."""
+"""The web app, served for real by `briefing serve` and driven through gradio_client: every endpoint."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+import docx
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 
 from conftest import REPO
 
@@ -21,51 +24,99 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server_url(indexed_home):
+def start_server(home: Path, cwd: Path = REPO):
+    """`briefing serve` on a free loopback port; returns (process, url) once it answers."""
     port = free_port()
-    env = dict(os.environ, BRIEFING_HOME=str(indexed_home), TRANSFORMERS_VERBOSITY="error")
+    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error")
     process = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "briefing"), "serve", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"briefing serve exited early:\n{process.stdout.read()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError("briefing serve did not come up in 180 s")
+
+
+@pytest.fixture(scope="module")
+def server_url(indexed_home, tmp_path_factory):
+    """A server over a private copy of the indexed corpus (uploads and removals must not leak into other tests)."""
+    home = tmp_path_factory.mktemp("ui-home")
+    shutil.copytree(indexed_home, home, dirs_exist_ok=True)
+    process, url = start_server(home)
     try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"briefing serve exited early:\n{process.stdout.read()}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("briefing serve did not come up in 180 s")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def test_ui_answers_with_citations_and_sources(server_url):
+def test_ask_answers_with_citation_links_and_marked_passages(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("Which border points did the delegation visit?", [], api_name="/chat")
+    answer, sources = client.predict("Which border points did the delegation visit?", [], [], api_name="/ask")
     for place in ("Jomo Kenyatta International Airport", "Namanga", "Kilindini"):
         assert place in answer
     assert "[[1]](#source-1)" in answer
     assert "id='source-1'" in sources and "Pakistan delegation" in sources
+    assert "<mark>" in sources and "public" in sources and "2024-01-26" in sources
 
 
-def test_ui_refuses_out_of_scope_plainly(server_url):
+def test_ask_refuses_out_of_scope_plainly(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("What is the capital of France?", [], api_name="/chat")
+    answer, sources = client.predict("What is the capital of France?", [], [], api_name="/ask")
     assert answer.startswith("The documents in the knowledge base do not answer this question.")
     assert "Sources of the latest answer appear here" in sources
 
 
-def test_ui_filter_by_document_kind(server_url):
+def test_ask_filters_by_kind_and_document(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("Who led the delegation?", ["visit-report"], api_name="/chat")
-    assert "Khushal Khan" in answer
-    assert "knowledge/visits/2024-01-pakistan-kenya-study-visit.md" in sources and "governance/" not in sources
+    answer, sources = client.predict("Who led the delegation?", ["visit-report"], [], api_name="/ask")
+    assert "Khushal Khan" in answer and "governance/" not in sources
+    answer, sources = client.predict("Who chairs the BCOCC?", [], ["knowledge/governance/kenya-bcocc.md"], api_name="/ask")
+    assert "knowledge/governance/kenya-bcocc.md" in sources and "visits/" not in sources
+
+
+def test_library_lists_uploads_and_removes(server_url, tmp_path):
+    client = Client(server_url, verbose=False)
+    rows = client.predict(api_name="/list_documents")
+    assert len(rows) == 11 and {"visit-report", "governance", "visit-summary"} <= {r[1] for r in rows}
+
+    report = tmp_path / "mombasa-notes.docx"
+    document = docx.Document()
+    document.add_heading("Mombasa port notes", level=1)
+    document.add_paragraph("The quokka inspection desk at Kilindini opened in March 2025.")
+    document.save(str(report))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    status, table, *_ = client.predict([handle_file(str(report)), handle_file(str(broken))], api_name="/upload")
+    assert "mombasa-notes.docx**: indexed" in status and "broken.pdf**: not a readable PDF" in status
+    sources = [row[5] for row in table["data"]]
+    uploaded = next(s for s in sources if s.endswith("mombasa-notes.docx"))
+    assert not any(s.endswith("broken.pdf") for s in sources)
+
+    answer, _ = client.predict("When did the quokka inspection desk at Kilindini open?", [], [], api_name="/ask")
+    assert "March 2025" in answer
+
+    status, table, *_ = client.predict(uploaded, api_name="/remove_document")
+    assert status.startswith(f"Removed {uploaded}")
+    assert uploaded not in [row[5] for row in table["data"]]
+    answer, _ = client.predict("When did the quokka inspection desk at Kilindini open?", [], [], api_name="/ask")
+    assert "March 2025" not in answer
+
+
+def test_brief_returns_a_note_and_a_docx_whose_bullets_all_cite(server_url, tmp_path):
+    client = Client(server_url, verbose=False, download_files=str(tmp_path))
+    note, md_file, docx_file = client.predict("Kenya's BCOCC", [], api_name="/brief")
+    for section in ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions"):
+        assert f"## {section}" in note
+    bullets = [p.text for p in docx.Document(docx_file).paragraphs if p.style.name == "List Bullet"]
+    assert len(bullets) >= 5 and all("[" in b and "]" in b for b in bullets)
+    assert Path(md_file).read_text(encoding="utf-8").strip() == note.strip()

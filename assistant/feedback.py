@@ -1,0 +1,37 @@
+"""Thumbs up/down and comments, stored with the answer they are about (JSON lines under the state root)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+_LOCK = threading.Lock()
+
+
+def record_feedback(home: Path, answer: dict, vote: str, comment: str = "") -> dict:
+    if vote not in ("up", "down", "comment"):
+        raise ValueError("vote must be up, down or comment")
+    entry = {
+        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "vote": vote,
+        "comment": comment.strip()[:2000],
+        "answer": answer,
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    with _LOCK, (home / "feedback.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return entry
+
+
+def conversation_markdown(answers: list[dict]) -> str:
+    """The conversation as Markdown: each question, its answer, and the passages it cites."""
+    lines = ["# Conversation with the study-visit briefing assistant", ""]
+    for turn in answers:
+        lines += [f"## Q: {turn['question']}", "", turn["answer"], ""]
+        for c in turn.get("citations", []):
+            section = f", {c['section']}" if c.get("section") else ""
+            lines.append(f"- [{c['n']}] {c['title']}{section} ({c['source']}): \"{c['quote']}\"")
+        lines.append("")
+    return "\n".join(lines)
