@@ -14,10 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Debian's Chromium drives the browser tests (Playwright uses it; it downloads no browser of its own).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
 run: $(STAMP)
 	$(BIN)/briefing serve
 
-test: $(STAMP)
+test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest
 	$(BIN)/briefing eval --gate evals/thresholds.json
 

@@ -4,7 +4,6 @@ Thin: every action calls the same `Assistant`, `Library` and briefing code as th
 Each action is also a named API endpoint (see `API` below), tested through gradio_client.
 """
 
-from __future__ import annotations
 
 import html
 import os
@@ -247,12 +246,12 @@ def build_ui(assistant: Assistant):
                         kinds = gr.CheckboxGroup(kind_choices(), label="Kinds (none ticked: all)")
                         docs = gr.Dropdown(document_choices(), multiselect=True, label="Documents (none: all)")
                     with gr.Row():
-                        export_button = gr.Button("Export conversation (Markdown)")
-                        export_file = gr.File(label="Exported conversation", interactive=False)
+                        export_button = gr.Button("Export conversation (Markdown)", elem_id="export")
+                        export_file = gr.File(label="Exported conversation", interactive=False, elem_id="export-file")
                     with gr.Row():
                         comment_box = gr.Textbox(label="Comment on the latest answer", scale=4)
                         comment_button = gr.Button("Send feedback", scale=1)
-                    feedback_status = gr.Markdown()
+                    feedback_status = gr.Markdown(elem_id="feedback-status")
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
