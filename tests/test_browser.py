@@ -4,14 +4,14 @@ download a briefing note as DOCX whose bullets all carry citations. Screenshots 
 under test-output/screenshots/."""
 
 import os
-import shutil
+import re
 from pathlib import Path
 
 import docx
 import pytest
 
 from conftest import REPO
-from test_ui import start_server
+from test_ui import server_over_copy
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("BRIEFING_CHROMIUM", "/usr/bin/chromium")
@@ -22,14 +22,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="module")
 def app_url(indexed_home, tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser-home")
-    shutil.copytree(indexed_home, home, dirs_exist_ok=True)
-    process, url = start_server(home)
-    try:
+    with server_over_copy(indexed_home, tmp_path_factory) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -108,4 +102,4 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     download.value.save_as(str(saved))
     bullets = [p.text for p in docx.Document(str(saved)).paragraphs if p.style.name == "List Bullet"]
     assert len(bullets) >= 5
-    assert all(__import__("re").search(r"\[\d+\]", b) for b in bullets), bullets
+    assert all(re.search(r"\[\d+\]", b) for b in bullets), bullets

@@ -120,6 +120,15 @@ def test_injected_instructions_stay_data_in_the_llm_prompt_and_a_hijacked_reply_
     assert answer.refused and "borders are closed" not in answer.text
 
 
+def point_at(stub, monkeypatch, home, **extra):
+    """Configure LLM mode against `stub` through the environment, as a user would."""
+    monkeypatch.setenv("BRIEFING_HOME", str(home))
+    monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+    monkeypatch.setenv("BRIEFING_LLM_MODEL", "stub-model")
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_ask_json_against_an_openai_compatible_server(indexed_home, monkeypatch, capsys):
     """The real ChatOpenAI client, streaming, against a local OpenAI-compatible HTTP stub."""
 
@@ -129,10 +138,7 @@ def test_ask_json_against_an_openai_compatible_server(indexed_home, monkeypatch,
         return f"The delegation was led by Khushal Khan [{n}]. It visited the Moon base in 2031 [{n}]."
 
     with OpenAIStub(reply) as stub:
-        monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
-        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-        monkeypatch.setenv("BRIEFING_LLM_MODEL", "stub-model")
+        point_at(stub, monkeypatch, indexed_home, OPENAI_API_KEY="sk-test-not-a-real-key")
         assert main(["ask", "--json", "Who led the delegation?"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["mode"] == "llm" and "Khushal Khan" in result["answer"]
@@ -146,10 +152,7 @@ def test_ask_json_against_an_openai_compatible_server(indexed_home, monkeypatch,
 
 def test_unreachable_server_falls_back_with_one_clear_line(indexed_home, monkeypatch, capsys):
     with OpenAIStub(["unused"], status=500) as stub:
-        monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
-        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
-        monkeypatch.setenv("BRIEFING_LLM_MODEL", "stub-model")
-        monkeypatch.setenv("BRIEFING_LLM_RETRIES", "0")
+        point_at(stub, monkeypatch, indexed_home, BRIEFING_LLM_RETRIES="0")
         assert main(["ask", "--json", "Who led the delegation?"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["mode"] == "extractive-fallback"

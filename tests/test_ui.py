@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import docx
@@ -46,10 +47,10 @@ def start_server(home: Path, cwd: Path = REPO):
     raise RuntimeError("briefing serve did not come up in 180 s")
 
 
-@pytest.fixture(scope="module")
-def server_url(indexed_home, tmp_path_factory):
+@contextmanager
+def server_over_copy(indexed_home: Path, tmp_path_factory):
     """A server over a private copy of the indexed corpus (uploads and removals must not leak into other tests)."""
-    home = tmp_path_factory.mktemp("ui-home")
+    home = tmp_path_factory.mktemp("served-home")
     shutil.copytree(indexed_home, home, dirs_exist_ok=True)
     process, url = start_server(home)
     try:
@@ -57,6 +58,12 @@ def server_url(indexed_home, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server_url(indexed_home, tmp_path_factory):
+    with server_over_copy(indexed_home, tmp_path_factory) as url:
+        yield url
 
 
 def test_ask_answers_with_citation_links_and_marked_passages(server_url):
