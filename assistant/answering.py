@@ -45,6 +45,8 @@ class Answer:
     """`extractive`, `llm`, or `extractive-fallback` (the LLM failed; the extractive answer is shown)."""
     sentences: list[SentenceCheck] = field(default_factory=list)
     """Each sentence with its citations and whether they support it (filled in by verification)."""
+    classification: str = ""
+    """The highest classification among the cited sources (filled in by the chain)."""
 
     @property
     def retrieved(self) -> list[str]:
@@ -64,6 +66,7 @@ class Answer:
             "citations": [asdict(c) | {"supported": self.citation_supported(c.n)} for c in self.citations],
             "mode": self.mode,
             "sentences": [s.to_dict() for s in self.sentences],
+            "classification": self.classification,
         }
 
 

@@ -9,7 +9,7 @@ dropped. Export as Markdown or DOCX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -47,9 +47,13 @@ class Briefing:
     mode: str = "extractive"
     dropped: int = 0
     """Bullets removed because their citations did not support them."""
+    classification: str = ""
+    """The highest classification among the sources."""
 
     def to_markdown(self) -> str:
         lines = [f"# Briefing note: {self.topic}", ""]
+        if self.classification:
+            lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
         for name in SECTIONS:
             lines += [f"## {name}", ""]
             bullets = self.sections.get(name) or []
@@ -68,6 +72,8 @@ class Briefing:
 
         document = docx.Document()
         document.add_heading(f"Briefing note: {self.topic}", level=0)
+        if self.classification:
+            document.add_paragraph(f"Classification: {self.classification.upper()} (the highest among its sources)")
         for name in SECTIONS:
             document.add_heading(name, level=1)
             bullets = self.sections.get(name) or []
@@ -115,7 +121,7 @@ class BriefingWriter:
         if not topic and not sources:
             raise ValueError("give a topic, documents, or both")
         base = search_filter or SearchFilter()
-        scope = SearchFilter(base.kinds, tuple(sources) or base.sources, base.date_from, base.date_to)
+        scope = replace(base, sources=tuple(sources) or base.sources)
         subject = topic or "the selected documents"
         queries = {name: [q.format(topic=subject) for q in qs] for name, qs in _SECTION_QUERIES.items()}
         passages = {name: self._passages(qs, scope) for name, qs in queries.items()}
@@ -184,7 +190,7 @@ def verify_briefing(briefing: Briefing, verifier: CitationVerifier) -> Briefing:
                 kept[name].append(Bullet(bullet.text, bullet.citations, True))
             else:
                 dropped += 1
-    return Briefing(briefing.topic, kept, briefing.sources, briefing.mode, dropped)
+    return Briefing(briefing.topic, kept, briefing.sources, briefing.mode, dropped, briefing.classification)
 
 
 def parse_bullets(markdown: str) -> dict[str, list[Bullet]]:

@@ -20,7 +20,8 @@ from assistant.embeddings import MiniLMEmbeddings
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followups import LLMQuestionRewriter, standalone_query
 from assistant.ingest import Ingestor, IngestReport
-from assistant.filters import NO_FILTER, SearchFilter
+from assistant.access import Levels
+from assistant.filters import NO_FILTER, SearchFilter, cleared
 from assistant.retrieval import DenseRetriever, HybridRetriever
 from assistant.settings import Settings
 from assistant.store import KnowledgeStore
@@ -66,7 +67,8 @@ Rewriter = Callable[[str, list[Message]], str]
 
 
 def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: CitationVerifier,
-                config: PipelineConfig = DEFAULT_PIPELINE, rewriter: Rewriter = standalone_query) -> Runnable:
+                config: PipelineConfig = DEFAULT_PIPELINE, rewriter: Rewriter = standalone_query,
+                levels: Levels = Levels(("public", "official", "restricted"))) -> Runnable:
     """`{"question", "history", "filter"}` in; `AnswerDelta`s then one verified `Answer` out (stream it)."""
 
     def query_of(state: dict) -> str:
@@ -81,6 +83,8 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: Citation
         for event in answerer.stream(state["query"], state["passages"]):
             if isinstance(event, Answer):
                 event = verify(replace(event, question=state["question"]), verifier)
+                by_chunk = {p.metadata["chunk_id"]: p.metadata.get("classification", "") for p in event.passages}
+                event = replace(event, classification=levels.highest_of(by_chunk.get(c.chunk_id, "") for c in event.citations))
             yield event
 
     return (
@@ -106,6 +110,8 @@ class Assistant:
     answerer: Answerer
     rewriter: Rewriter = standalone_query
     config: PipelineConfig = DEFAULT_PIPELINE
+    clearance: str | None = None
+    """The asking user's clearance; None: the highest (the local operator who owns the index)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
@@ -136,12 +142,27 @@ class Assistant:
         return kind(store=self.store, embeddings=self.embeddings, k=self.settings.top_k)
 
     @cached_property
+    def levels(self) -> Levels:
+        return Levels(self.settings.levels)
+
+    @property
+    def visible(self) -> tuple[str, ...] | None:
+        """The classification labels this assistant's user may see (None: all)."""
+        return self.levels.visible_to(self.clearance or self.levels.highest)
+
+    def for_clearance(self, clearance: str | None) -> "Assistant":
+        """The same pipeline answering as a user of `clearance` (checked against the levels)."""
+        if clearance is not None:
+            self.levels.check(clearance)
+        return replace(self, clearance=clearance)
+
+    @cached_property
     def verifier(self) -> CitationVerifier:
         return CitationVerifier(self.embeddings)
 
     @cached_property
     def chain(self) -> Runnable:
-        return build_chain(self.retriever, self.answerer, self.verifier, self.config, self.rewriter)
+        return build_chain(self.retriever, self.answerer, self.verifier, self.config, self.rewriter, self.levels)
 
     def with_pipeline(self, config: PipelineConfig) -> "Assistant":
         """The same store and models behind another pipeline variant."""
@@ -154,7 +175,9 @@ class Assistant:
         llm = self.answerer.name == "llm"
         extractive = self.answerer.fallback if llm else self.answerer
         model = self.answerer.model if llm else None
-        return BriefingWriter(self.retriever, extractive, self.verifier, model).write(topic, sources, search_filter)
+        note = BriefingWriter(self.retriever, extractive, self.verifier, model).write(
+            topic, sources, cleared(search_filter, self.visible))
+        return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
         return Ingestor(self.store, self.embeddings).ingest(paths or [self.settings.knowledge_dir], progress)
@@ -171,7 +194,7 @@ class Assistant:
         if not question:
             raise ValueError("the question is empty")
         yield from self.chain.stream(
-            {"question": question, "history": validate_history(history), "filter": search_filter}
+            {"question": question, "history": validate_history(history), "filter": cleared(search_filter, self.visible)}
         )
 
     def ask(self, question: str, history: list[Message] | None = None,

@@ -17,10 +17,10 @@ class UserError(Exception):
     """Something the user can fix; printed as one line, exit status 2."""
 
 
-def _assistant(settings: Settings):
+def _assistant(settings: Settings, clearance: str | None = None):
     from assistant.chain import Assistant
 
-    return Assistant.from_settings(settings)
+    return Assistant.from_settings(settings).for_clearance(clearance)
 
 
 def _print_report(report, verbose: bool = True) -> None:
@@ -70,7 +70,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if not args.question.strip():
         raise UserError("the question is empty")
     search_filter = SearchFilter(tuple(args.kind or ()), tuple(args.source or ()), args.since, args.until)
-    assistant = _assistant(settings)
+    assistant = _assistant(settings, args.clearance)
     _ensure_index(assistant)
     answer = assistant.ask(args.question, history, search_filter)
     if args.json:
@@ -104,7 +104,7 @@ def cmd_eval(args, settings: Settings) -> int:
             raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) if args.out else Path("evals/results") / stamp / "results.jsonl"
-    assistant = _assistant(settings)
+    assistant = _assistant(settings, args.clearance)
     _ensure_index(assistant)
     judge = None
     if settings.llm_configured:
@@ -134,9 +134,10 @@ def cmd_brief(args, settings: Settings) -> int:
         raise UserError(f"--out must end in .md or .docx, got {args.out}")
     if not (args.topic or "").strip() and not args.docs:
         raise UserError("give a TOPIC, --docs, or both")
-    assistant = _assistant(settings)
+    assistant = _assistant(settings, args.clearance)
     _ensure_index(assistant)
-    known = set(assistant.store.documents())
+    visible = assistant.visible
+    known = {s for s, d in assistant.store.documents().items() if visible is None or d.classification in visible}
     unknown = [d for d in args.docs or [] if d not in known]
     if unknown:
         raise UserError(f"not in the index: {', '.join(unknown)} (see the sources listed by `briefing ingest`)")
@@ -149,11 +150,37 @@ def cmd_brief(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
+    from assistant.access import Levels, Users
     from assistant.ui import launch
 
     assistant = _assistant(settings)
     _ensure_index(assistant)
-    launch(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    users = Users(settings.users_file, Levels(settings.levels))
+    if users.exists():
+        print(f"Log-in required: users from {settings.users_file}.", file=sys.stderr)
+    else:
+        print(f"No users file ({settings.users_file}): running as a single local user with the highest clearance. "
+              "Add users with `briefing users add NAME --clearance LEVEL`.", file=sys.stderr)
+    launch(assistant, host=args.host or settings.host, port=args.port or settings.port,
+           users=users if users.exists() else None)
+    return 0
+
+
+def cmd_users_add(args, settings: Settings) -> int:
+    import getpass
+
+    from assistant.access import Levels, Users
+
+    users = Users(settings.users_file, Levels(settings.levels))
+    Levels(settings.levels).check(args.clearance)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise UserError("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    users.add(args.name, password, args.clearance)
+    print(f"user {args.name} saved with clearance {args.clearance} in {settings.users_file}")
     return 0
 
 
@@ -190,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--out", required=True, metavar="FILE", help="FILE.md or FILE.docx")
     brief.set_defaults(run=cmd_brief)
 
+    users = commands.add_parser("users", help="manage the users who may log in to the UI")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    users_add = users_commands.add_parser("add", help="add or update a user (password prompted, or read from stdin)")
+    users_add.add_argument("name")
+    users_add.add_argument("--clearance", required=True, help="the highest classification this user may see")
+    users_add.set_defaults(run=cmd_users_add)
+
+    for command in (ask, evaluate, brief):
+        command.add_argument("--clearance", metavar="LEVEL",
+                             help="answer as a user of this clearance (default: the highest, for the local operator)")
+
     serve = commands.add_parser("serve", help="start the chat UI")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
@@ -204,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return args.run(args, settings)
-    except (UserError, ValueError, ModelUnavailable, EncodingUnavailable) as exc:
+    except (UserError, ValueError, ModelUnavailable, EncodingUnavailable, OSError) as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

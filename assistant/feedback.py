@@ -28,8 +28,13 @@ def record_feedback(home: Path, answer: dict, vote: str, comment: str = "") -> d
 def conversation_markdown(answers: list[dict]) -> str:
     """The conversation as Markdown: each question, its answer, and the passages it cites."""
     lines = ["# Conversation with the study-visit briefing assistant", ""]
+    labels = [turn.get("classification", "") for turn in answers if turn.get("classification")]
+    if labels:
+        lines += [f"Classifications of the cited sources: {', '.join(sorted(set(labels)))}. "
+                  "Handle this export at the highest of them.", ""]
     for turn in answers:
-        lines += [f"## Q: {turn['question']}", "", turn["answer"], ""]
+        label = f" [{turn['classification'].upper()}]" if turn.get("classification") else ""
+        lines += [f"## Q: {turn['question']}{label}", "", turn["answer"], ""]
         for c in turn.get("citations", []):
             section = f", {c['section']}" if c.get("section") else ""
             lines.append(f"- [{c['n']}] {c['title']}{section} ({c['source']}): \"{c['quote']}\"")

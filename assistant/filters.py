@@ -4,7 +4,7 @@ a Chroma `where` clause for the vector store and a predicate for the lexical ind
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 def date_number(value: str) -> int:
@@ -29,6 +29,8 @@ class SearchFilter:
     sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    classifications: tuple[str, ...] | None = None
+    """The labels the asking user may see; None: no restriction (the highest clearance)."""
 
     def __post_init__(self):
         object.__setattr__(self, "date_from", _checked_date(self.date_from, "the start date"))
@@ -36,7 +38,7 @@ class SearchFilter:
 
     @property
     def empty(self) -> bool:
-        return not (self.kinds or self.sources or self.date_from or self.date_to)
+        return not (self.kinds or self.sources or self.date_from or self.date_to) and self.classifications is None
 
     def _bounds(self) -> tuple[int | None, int | None]:
         low = date_number(self.date_from) if self.date_from else None
@@ -53,6 +55,8 @@ class SearchFilter:
             clauses.append({"kind": {"$in": list(self.kinds)}})
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
+        if self.classifications is not None:
+            clauses.append({"classification": {"$in": list(self.classifications) or ["\u0000none"]}})
         low, high = self._bounds()
         if low is not None:
             clauses.append({"date_number": {"$gte": low}})
@@ -68,6 +72,8 @@ class SearchFilter:
             return False
         if self.sources and metadata.get("source") not in self.sources:
             return False
+        if self.classifications is not None and metadata.get("classification") not in self.classifications:
+            return False
         low, high = self._bounds()
         number = int(metadata.get("date_number", 0))
         if low is not None and number < low:
@@ -76,3 +82,8 @@ class SearchFilter:
 
 
 NO_FILTER = SearchFilter()
+
+
+def cleared(search_filter: SearchFilter, classifications: tuple[str, ...] | None) -> SearchFilter:
+    """`search_filter`, restricted to what a user who may see `classifications` may see."""
+    return replace(search_filter, classifications=classifications)

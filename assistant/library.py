@@ -34,9 +34,14 @@ class Library:
         self.assistant = assistant
         self.uploads = assistant.settings.home / "uploads"
 
+    def _visible(self) -> dict:
+        allowed = self.assistant.visible
+        return {source: d for source, d in self.assistant.store.documents().items()
+                if allowed is None or d.classification in allowed}
+
     def rows(self) -> list[list]:
-        """One row per indexed document: title, kind, date, classification, chunks, source."""
-        documents = self.assistant.store.documents().values()
+        """One row per document the user may see: title, kind, date, classification, chunks, source."""
+        documents = self._visible().values()
         return [
             [d.title, d.kind, d.date, d.classification, d.chunk_count, d.source]
             for d in sorted(documents, key=lambda d: (d.kind, d.title))
@@ -75,9 +80,9 @@ class Library:
 
     def remove(self, source: str) -> int:
         """Remove a document's passages (and the file, when it was uploaded); returns passages removed."""
-        removed = self.assistant.store.remove_document(source)
-        if removed == 0:
+        if source not in self._visible():  # the same answer whether it is absent or above the user's clearance
             raise ValueError(f"no indexed document {source!r}")
+        removed = self.assistant.store.remove_document(source)
         uploaded = self.uploads / Path(source).name
         if uploaded.exists() and source_name(uploaded) == source:
             uploaded.unlink()

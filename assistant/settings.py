@@ -45,11 +45,17 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)
     llm_timeout: float = 60.0
     llm_retries: int = 2
+    levels: tuple[str, ...] = ("public", "official", "restricted")
+    """Classification levels, lowest first."""
 
     @property
     def llm_configured(self) -> bool:
         """An LLM is used only when a model is named and an endpoint or key says where it is."""
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+    @property
+    def users_file(self) -> Path:
+        return self.home / "users.json"
 
     @property
     def chroma_dir(self) -> Path:
@@ -74,4 +80,5 @@ class Settings:
             llm_api_key=env.get("OPENAI_API_KEY", ""),
             llm_timeout=_env_float(env, "BRIEFING_LLM_TIMEOUT", 60.0),
             llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2, minimum=0),
+            levels=tuple(l.strip() for l in (env.get("BRIEFING_LEVELS") or "public,official,restricted").split(",") if l.strip()),
         )

@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.answering import Answer, AnswerDelta, Citation
+from assistant.access import Users
+from assistant.answering import Answer, AnswerDelta
 from assistant.chain import Assistant
 from assistant.feedback import conversation_markdown, record_feedback
 from assistant.filters import SearchFilter
@@ -96,7 +97,8 @@ def sources_html(answer: Answer) -> str:
     if not answer.citations:
         return EMPTY_SOURCES
     passages = {p.metadata["chunk_id"]: p for p in answer.passages}
-    items = []
+    items = [f"<p class='classification'>Classification of this answer: <strong>{html.escape(answer.classification.upper())}</strong>"
+             " (the highest among its sources)</p>"] if answer.classification else []
     for c in answer.citations:
         passage = passages.get(c.chunk_id)
         meta = passage.metadata if passage else {}
@@ -132,19 +134,27 @@ def respond(assistant: Assistant, message: str, history: list, kinds: list[str] 
             yield display_text(event), sources_html(event), event
 
 
-def build_ui(assistant: Assistant):
+def build_ui(assistant: Assistant, users: Users | None = None):
+    """The app; with `users`, each request answers as the logged-in user's clearance."""
     import gradio as gr
 
-    library = Library(assistant)
+    def as_user(request) -> Assistant:
+        name = getattr(request, "username", None)
+        if users is None:
+            return assistant
+        if not name:
+            raise gr.Error("Please log in.")
+        return assistant.for_clearance(users.clearance(name))
 
-    def document_choices() -> list[tuple[str, str]]:
-        return [(f"{row[0]} ({row[5]})", row[5]) for row in library.rows()]
+    def document_choices(request) -> list[tuple[str, str]]:
+        return [(f"{row[0]} ({row[5]})", row[5]) for row in Library(as_user(request)).rows()]
 
-    def kind_choices() -> list[str]:
-        return sorted(assistant.store.kinds())
+    def kind_choices(request) -> list[str]:
+        return sorted({row[1] for row in Library(as_user(request)).rows()})
 
     # --- chat -----------------------------------------------------------------------------
-    def chat(message, history, kinds, docs, answers):
+    def chat(message, history, kinds, docs, answers, request: gr.Request):
+        user = as_user(request)
         history = list(history or [])
         question = _text_of(message).strip()
         if not question:
@@ -152,18 +162,18 @@ def build_ui(assistant: Assistant):
             return
         history.append({"role": "user", "content": question})
         history.append({"role": "assistant", "content": ""})
-        for shown, sources, final in respond(assistant, question, history[:-2], kinds, docs):
+        for shown, sources, final in respond(user, question, history[:-2], kinds, docs):
             history[-1] = {"role": "assistant", "content": shown}
             if final is None:
                 yield history, "", sources, gr.update(), answers
             else:
                 answers = list(answers or []) + [final.to_dict()]
-                suggestions = suggest_followups(final, assistant.store)
+                suggestions = suggest_followups(final, user.store)
                 yield history, "", sources, gr.update(choices=suggestions, value=None, visible=bool(suggestions)), answers
 
-    def ask(question: str, kinds: list[str], docs: list[str]) -> tuple[str, str]:
+    def ask(question: str, kinds: list[str], docs: list[str], request: gr.Request) -> tuple[str, str]:
         """One question, no history: (answer with [n] links, sources panel HTML)."""
-        *_, (shown, sources, _final) = respond(assistant, question, [], kinds, docs)
+        *_, (shown, sources, _final) = respond(as_user(request), question, [], kinds, docs)
         return shown, sources
 
     def export(answers):
@@ -189,34 +199,38 @@ def build_ui(assistant: Assistant):
         return "Thanks: your comment was stored with the latest answer."
 
     # --- library --------------------------------------------------------------------------
-    def upload(files, progress=gr.Progress()):
+    def library_updates(request, library: Library) -> tuple:
+        return (library.rows(), gr.update(choices=document_choices(request), value=None),
+                gr.update(choices=document_choices(request)), gr.update(choices=kind_choices(request)))
+
+    def upload(files, request: gr.Request, progress=gr.Progress()):
         if not files:
             raise gr.Error("Choose one or more files first.")
+        library = Library(as_user(request))
         progress(0.1, desc=f"Indexing {len(files)} file(s)")
         paths = [Path(f if isinstance(f, str) else f.name) for f in files]
         results, _ = library.add([(p.name, p) for p in paths])
         progress(1.0)
         lines = [f"- {'✅' if r.ok else '❌'} **{html.escape(r.name)}**: {html.escape(r.message)}" for r in results]
-        return ("\n".join(lines), library.rows(), gr.update(choices=document_choices()),
-                gr.update(choices=document_choices()), gr.update(choices=kind_choices()))
+        return ("\n".join(lines), *library_updates(request, library))
 
-    def remove(source: str):
+    def remove(source: str, request: gr.Request):
         if not source:
             raise gr.Error("Choose a document to remove.")
+        library = Library(as_user(request))
         try:
             removed = library.remove(source)
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
-        return (f"Removed {source} ({removed} passages).", library.rows(), gr.update(choices=document_choices(), value=None),
-                gr.update(choices=document_choices()), gr.update(choices=kind_choices()))
+        return (f"Removed {source} ({removed} passages).", *library_updates(request, library))
 
-    def list_documents() -> list[list]:
-        return library.rows()
+    def list_documents(request: gr.Request) -> list[list]:
+        return Library(as_user(request)).rows()
 
     # --- briefing -------------------------------------------------------------------------
-    def brief(topic: str, docs: list[str]):
+    def brief(topic: str, docs: list[str], request: gr.Request):
         try:
-            note = assistant.brief(topic or "", tuple(docs or ()))
+            note = as_user(request).brief(topic or "", tuple(docs or ()))
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         folder = Path(tempfile.mkdtemp(prefix="briefing-note-"))
@@ -229,7 +243,9 @@ def build_ui(assistant: Assistant):
         gr.Markdown(
             "## Study-visit briefing assistant\n"
             "Answers come only from the indexed documents, and every sentence cites its passage. "
-            f"Mode: {assistant.mode}. Single local user (no log-in configured)."
+            f"Mode: {assistant.mode}. "
+            + ("Signed-in users see only documents within their clearance." if users else
+               "Single local user (no users file), with the highest clearance.")
         )
         answers = gr.State([])
         with gr.Tab("Ask"):
@@ -243,8 +259,8 @@ def build_ui(assistant: Assistant):
                     suggestions = gr.Radio([], label="Suggested follow-up questions", visible=False, elem_id="suggestions")
                     gr.Examples(EXAMPLES, inputs=textbox, label="Example questions")
                     with gr.Accordion("Search only some documents", open=False):
-                        kinds = gr.CheckboxGroup(kind_choices(), label="Kinds (none ticked: all)")
-                        docs = gr.Dropdown(document_choices(), multiselect=True, label="Documents (none: all)")
+                        kinds = gr.CheckboxGroup([], label="Kinds (none ticked: all)")
+                        docs = gr.Dropdown([], multiselect=True, label="Documents (none: all)")
                     with gr.Row():
                         export_button = gr.Button("Export conversation (Markdown)", elem_id="export")
                         export_file = gr.File(label="Exported conversation", interactive=False, elem_id="export-file")
@@ -256,19 +272,19 @@ def build_ui(assistant: Assistant):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
         with gr.Tab("Document library"):
-            table = gr.Dataframe(library.rows(), headers=LIBRARY_COLUMNS, interactive=False, label="Indexed documents")
+            table = gr.Dataframe([], headers=LIBRARY_COLUMNS, interactive=False, label="Indexed documents")
             uploads = gr.File(file_count="multiple", file_types=list(_upload_types()), label="Upload PDF, DOCX, Markdown, text or HTML",
                               elem_id="upload")
             upload_button = gr.Button("Index uploaded files", variant="primary", elem_id="index-uploads")
             upload_status = gr.Markdown(elem_id="upload-status")
             with gr.Row():
-                to_remove = gr.Dropdown(document_choices(), label="Document to remove")
+                to_remove = gr.Dropdown([], label="Document to remove")
                 remove_button = gr.Button("Remove from index", variant="stop")
             remove_status = gr.Markdown()
         with gr.Tab("Briefing"):
             with gr.Row():
                 topic = gr.Textbox(label="Topic", placeholder="e.g. Kenya's BCOCC and inter-agency coordination", elem_id="topic")
-                brief_docs = gr.Dropdown(document_choices(), multiselect=True, label="Documents (optional)")
+                brief_docs = gr.Dropdown([], multiselect=True, label="Documents (optional)")
             brief_button = gr.Button("Write briefing note", variant="primary", elem_id="write-briefing")
             note = gr.Markdown(elem_id="briefing-note")
             with gr.Row():
@@ -290,9 +306,12 @@ def build_ui(assistant: Assistant):
         # API-only endpoints (no button): the same functions, for scripts and tests.
         gr.api(ask, api_name="ask")
         gr.api(list_documents, api_name="list_documents")
-        demo.load(lambda: (library.rows(), gr.update(choices=document_choices()), gr.update(choices=document_choices()),
-                           gr.update(choices=document_choices()), gr.update(choices=kind_choices())),
-                  outputs=[table, to_remove, docs, brief_docs, kinds], api_visibility="private")
+        def on_load(request: gr.Request):
+            choices = document_choices(request)
+            return (Library(as_user(request)).rows(), gr.update(choices=choices), gr.update(choices=choices),
+                    gr.update(choices=choices), gr.update(choices=kind_choices(request)))
+
+        demo.load(on_load, outputs=[table, to_remove, docs, brief_docs, kinds], api_visibility="private")
     return demo
 
 
@@ -302,9 +321,11 @@ def _upload_types() -> tuple[str, ...]:
     return SUPPORTED_SUFFIXES
 
 
-def launch(assistant: Assistant, host: str, port: int, concurrency: int = 4) -> None:
-    """Serve the app; `concurrency` chats run at once, so one long answer does not block the others."""
+def launch(assistant: Assistant, host: str, port: int, users: Users | None = None, concurrency: int = 4) -> None:
+    """Serve the app; `concurrency` chats run at once, so one long answer does not block the others.
+    With `users`, Gradio asks for a log-in checked against the users file."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    demo = build_ui(assistant).queue(default_concurrency_limit=concurrency)
+    demo = build_ui(assistant, users).queue(default_concurrency_limit=concurrency)
     demo.launch(server_name=host, server_port=port, footer_links=["api"], css=CSS, head=HEAD,
-                allowed_paths=[tempfile.gettempdir()])
+                allowed_paths=[tempfile.gettempdir()], auth=users.authenticate if users else None,
+                auth_message="Sign in with your briefing-assistant account." if users else None)
