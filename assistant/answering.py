@@ -47,6 +47,8 @@ class Answer:
     """Each sentence with its citations and whether they support it (filled in by verification)."""
     classification: str = ""
     """The highest classification among the cited sources (filled in by the chain)."""
+    query: str = ""
+    """The standalone query retrieval used (filled in by the chain)."""
 
     @property
     def retrieved(self) -> list[str]:

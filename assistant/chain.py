@@ -7,7 +7,7 @@ retriever, and a streaming answer step; the answerer is pluggable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.followups import LLMQuestionRewriter, standalone_query
 from assistant.ingest import Ingestor, IngestReport
 from assistant.access import Levels
+from assistant.audit import AuditLog
+from assistant.prompts import version as prompt_version
 from assistant.filters import NO_FILTER, SearchFilter, cleared
 from assistant.retrieval import DenseRetriever, HybridRetriever
 from assistant.settings import Settings
@@ -82,7 +84,7 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: Citation
             state.update(part)
         for event in answerer.stream(state["query"], state["passages"]):
             if isinstance(event, Answer):
-                event = verify(replace(event, question=state["question"]), verifier)
+                event = verify(replace(event, question=state["question"], query=state["query"]), verifier)
                 by_chunk = {p.metadata["chunk_id"]: p.metadata.get("classification", "") for p in event.passages}
                 event = replace(event, classification=levels.highest_of(by_chunk.get(c.chunk_id, "") for c in event.citations))
             yield event
@@ -112,6 +114,9 @@ class Assistant:
     config: PipelineConfig = DEFAULT_PIPELINE
     clearance: str | None = None
     """The asking user's clearance; None: the highest (the local operator who owns the index)."""
+    user: str = "local"
+    audit: AuditLog | None = None
+    """Where answers are recorded; None records nothing (the evals)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
@@ -130,7 +135,7 @@ class Assistant:
 
             answerer = LLMAnswerer(chat_model, settings.llm_model or "chat model", fallback=answerer)
             rewriter = LLMQuestionRewriter(chat_model)
-        return cls(settings, embeddings, store, answerer, rewriter)
+        return cls(settings, embeddings, store, answerer, rewriter, audit=AuditLog(settings.audit_file))
 
     @property
     def mode(self) -> str:
@@ -150,11 +155,24 @@ class Assistant:
         """The classification labels this assistant's user may see (None: all)."""
         return self.levels.visible_to(self.clearance or self.levels.highest)
 
-    def for_clearance(self, clearance: str | None) -> "Assistant":
-        """The same pipeline answering as a user of `clearance` (checked against the levels)."""
+    def for_clearance(self, clearance: str | None, user: str | None = None) -> "Assistant":
+        """The same pipeline answering as `user`, of `clearance` (checked against the levels)."""
         if clearance is not None:
             self.levels.check(clearance)
-        return replace(self, clearance=clearance)
+        return replace(self, clearance=clearance, user=user or self.user)
+
+    @property
+    def prompt_version(self) -> str:
+        if self.answerer.name == "llm":
+            return prompt_version("answer_system", "answer_user", "condense_question")
+        return "extractive"
+
+    def _record(self, answer: Answer, history: list[Message], search_filter: SearchFilter) -> None:
+        if self.audit is None:
+            return
+        model = getattr(self.answerer, "model_name", "") if answer.mode == "llm" else ""
+        self.audit.record(answer, user=self.user, clearance=self.clearance or self.levels.highest, history=history,
+                          search_filter=asdict(search_filter), model=model, prompt_version=self.prompt_version)
 
     @cached_property
     def verifier(self) -> CitationVerifier:
@@ -193,9 +211,12 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        yield from self.chain.stream(
-            {"question": question, "history": validate_history(history), "filter": cleared(search_filter, self.visible)}
-        )
+        history = validate_history(history)
+        for event in self.chain.stream({"question": question, "history": history,
+                                        "filter": cleared(search_filter, self.visible)}):
+            if isinstance(event, Answer):
+                self._record(event, history, search_filter)
+            yield event
 
     def ask(self, question: str, history: list[Message] | None = None,
             search_filter: SearchFilter = NO_FILTER) -> Answer:

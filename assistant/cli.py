@@ -166,6 +166,38 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit(args, settings: Settings) -> int:
+    from assistant.audit import AuditLog
+
+    records = AuditLog(settings.audit_file).list(user=args.user, since=args.since, limit=args.limit)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        status = "refused" if r.refused else f"{len(r.citations)} citations"
+        print(f"#{r.id} {r.time} {r.user} ({r.clearance}) [{r.mode}{', ' + r.model if r.model else ''}] "
+              f"{r.question!r} -> {status}")
+    if not records:
+        print("no audit records", file=sys.stderr)
+    return 0
+
+
+def cmd_replay(args, settings: Settings) -> int:
+    from assistant.audit import AuditLog
+    from assistant.replay import replay
+
+    record = AuditLog(settings.audit_file).get(args.id)
+    assistant = _assistant(settings)
+    _ensure_index(assistant)
+    report = replay(assistant, record)
+    print(f"replaying #{record.id} ({record.time}, {record.user}): {record.question}")
+    for line in report.changes():
+        print(line)
+    return 0
+
+
 def cmd_users_add(args, settings: Settings) -> int:
     import getpass
 
@@ -223,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     users_add.add_argument("name")
     users_add.add_argument("--clearance", required=True, help="the highest classification this user may see")
     users_add.set_defaults(run=cmd_users_add)
+
+    audit = commands.add_parser("audit", help="list recorded answers (provenance)")
+    audit.add_argument("--user", help="only this user's answers")
+    audit.add_argument("--since", metavar="TIME", help="only answers at or after this ISO time, e.g. 2026-11-28")
+    audit.add_argument("--limit", type=int, default=100)
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(run=cmd_audit)
+
+    replay = commands.add_parser("replay", help="re-run a recorded answer against today's index and show what changed")
+    replay.add_argument("id", type=int)
+    replay.set_defaults(run=cmd_replay)
 
     for command in (ask, evaluate, brief):
         command.add_argument("--clearance", metavar="LEVEL",

@@ -21,3 +21,13 @@ def _template(name: str):
 
 def render(name: str, **variables) -> str:
     return _template(name).render(**variables)
+
+
+def version(*names: str) -> str:
+    """A short hash of the named prompt files, recorded with each answer they shaped."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((PROMPTS_DIR / f"{name}.md").read_bytes())
+    return digest.hexdigest()[:12]

@@ -54,6 +54,10 @@ class Settings:
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
 
     @property
+    def audit_file(self) -> Path:
+        return self.home / "audit.sqlite3"
+
+    @property
     def users_file(self) -> Path:
         return self.home / "users.json"
 

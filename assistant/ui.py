@@ -144,7 +144,7 @@ def build_ui(assistant: Assistant, users: Users | None = None):
             return assistant
         if not name:
             raise gr.Error("Please log in.")
-        return assistant.for_clearance(users.clearance(name))
+        return assistant.for_clearance(users.clearance(name), user=name)
 
     def document_choices(request) -> list[tuple[str, str]]:
         return [(f"{row[0]} ({row[5]})", row[5]) for row in Library(as_user(request)).rows()]
