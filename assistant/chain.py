@@ -6,6 +6,7 @@ retriever, and a streaming answer step; the answerer is pluggable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
@@ -44,6 +45,21 @@ def validate_history(history: object) -> list[Message]:
         if message["role"] not in ("user", "assistant", "system"):
             raise ValueError(f"history item {index} has unknown role {message['role']!r}")
     return list(history)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question without control and direction-override characters; a clear error when empty or too long."""
+    if not isinstance(question, str):
+        raise ValueError("the question must be text")
+    question = " ".join(_CONTROL.sub(" ", question).split())
+    if not question:
+        raise ValueError("the question is empty")
+    if len(question) > max_chars:
+        raise ValueError(f"the question has {len(question)} characters; the limit is {max_chars} (BRIEFING_MAX_QUESTION_CHARS)")
+    return question
 
 
 @dataclass(frozen=True)
@@ -198,7 +214,8 @@ class Assistant:
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
-        return Ingestor(self.store, self.embeddings).ingest(paths or [self.settings.knowledge_dir], progress)
+        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
+        return Ingestor(self.store, self.embeddings, max_bytes=max_bytes).ingest(paths or [self.settings.knowledge_dir], progress)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Build the index from the knowledge folder when it is empty; None when it already exists."""
@@ -208,9 +225,7 @@ class Assistant:
 
     def stream(self, question: str, history: list[Message] | None = None,
                search_filter: SearchFilter = NO_FILTER) -> Iterator[AnswerDelta | Answer]:
-        question = question.strip()
-        if not question:
-            raise ValueError("the question is empty")
+        question = clean_question(question, self.settings.max_question_chars)
         history = validate_history(history)
         for event in self.chain.stream({"question": question, "history": history,
                                         "filter": cleared(search_filter, self.visible)}):

@@ -71,10 +71,12 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[
 class Ingestor:
     """Brings the store in step with files on disk."""
 
-    def __init__(self, store: KnowledgeStore, embeddings: MiniLMEmbeddings, chunker: Chunker | None = None):
+    def __init__(self, store: KnowledgeStore, embeddings: MiniLMEmbeddings, chunker: Chunker | None = None,
+                 max_bytes: int | None = None):
         self.store = store
         self.embeddings = embeddings
         self.chunker = chunker or Chunker(embeddings.count_word_pieces)
+        self.max_bytes = max_bytes
 
     def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None) -> IngestReport:
         report = IngestReport()
@@ -87,6 +89,8 @@ class Ingestor:
             source = source_name(path, cwd)
             seen.add(source)
             try:
+                if self.max_bytes is not None and path.stat().st_size > self.max_bytes:
+                    raise DocumentError(f"larger than the {self.max_bytes / 1048576:.3g} MB limit (BRIEFING_MAX_FILE_MB)")
                 data = path.read_bytes()
                 previous = stored.get(source)
                 if previous and previous.is_current(file_hash(data)):

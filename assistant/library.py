@@ -10,8 +10,6 @@ from pathlib import Path
 from assistant.documents import SUPPORTED_SUFFIXES
 from assistant.ingest import IngestReport, source_name
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class UploadResult:
@@ -57,8 +55,9 @@ class Library:
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 results.append(UploadResult(original, False, f"unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}"))
                 continue
-            if temp.stat().st_size > MAX_UPLOAD_BYTES:
-                results.append(UploadResult(original, False, f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"))
+            limit_mb = self.assistant.settings.max_file_mb
+            if temp.stat().st_size > limit_mb * 1024 * 1024:
+                results.append(UploadResult(original, False, f"larger than the {limit_mb:g} MB limit"))
                 continue
             target = self.uploads / name
             shutil.copyfile(temp, target)
