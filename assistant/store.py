@@ -6,10 +6,12 @@ LangChain `Embeddings`, never from Chroma's default embedding function.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -18,6 +20,9 @@ from assistant.chunking import INDEX_SCHEMA, Chunk
 from assistant.filters import NO_FILTER, SearchFilter
 from assistant.lexical import LexicalHit, LexicalIndex, fingerprint
 from assistant.settings import Settings
+
+
+LEXICAL_RECHECK_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,25 @@ class KnowledgeStore:
         )
         self.batch_size = client.get_max_batch_size()
         self.lexical = LexicalIndex(lexical_dir / collection_name)
-        self._lexical_checked = False
+        self._lexical_checked_at: float | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeStore":
+        """The embedded store under the state root, or the Chroma server at `BRIEFING_CHROMA_URL`."""
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ValueError(f"BRIEFING_CHROMA_URL must look like http://host:8000, got {settings.chroma_url!r}")
+            try:
+                client = chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                             ssl=url.scheme == "https", settings=chroma_settings)
+            except Exception as exc:  # noqa: BLE001 - any connection failure is one clear line
+                raise ValueError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+            # Each machine keeps its own lexical index of the shared collection, rebuilt when the collection changes.
+            return cls(client, settings.collection, settings.home / "lexical" / f"{url.hostname}-{url.port}")
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(
-            path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         return cls(client, settings.collection, settings.home / "lexical")
 
     def count(self) -> int:
@@ -114,21 +130,23 @@ class KnowledgeStore:
 
     def sync_lexical(self) -> bool:
         """Bring the lexical index in step with the collection; True when it had to be rebuilt."""
+        current = fingerprint([i for page in self._pages([]) for i in page["ids"]])
+        self._lexical_checked_at = time.monotonic()
+        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
+            return False
         ids, texts, metadatas = [], [], []
         for page in self._pages(["documents", "metadatas"]):
             ids += page["ids"]
             texts += page["documents"]
             metadatas += page["metadatas"]
-        current = fingerprint(ids)
-        self._lexical_checked = True
-        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
-            return False
         self.lexical.build(ids, texts, metadatas)
         self.lexical.save()
         return True
 
     def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
-        if not self._lexical_checked:
+        """BM25 hits; the index is re-checked against the collection at most every `LEXICAL_RECHECK_S`
+        seconds, so changes made by another process or machine are picked up."""
+        if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
             self.sync_lexical()
         return self.lexical.search(query, k, search_filter)
 

@@ -52,3 +52,47 @@ def indexed_home(tmp_path_factory, embeddings) -> Path:
 @pytest.fixture(scope="session")
 def corpus_assistant(indexed_home, embeddings) -> Assistant:
     return Assistant.from_settings(make_settings(indexed_home), embeddings)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`) on loopback, for the server-mode runs of the store tests."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    chroma = os.path.join(os.path.dirname(sys.executable), "chroma")
+    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+                                "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError("chroma run did not come up") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def backend(request) -> dict:
+    """Settings for the embedded store, or for a fresh collection on the real Chroma server."""
+    if request.param == "embedded":
+        return {}
+    import uuid
+
+    return {"BRIEFING_CHROMA_URL": request.getfixturevalue("chroma_server"),
+            "BRIEFING_COLLECTION": f"test-{uuid.uuid4().hex[:12]}"}

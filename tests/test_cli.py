@@ -72,3 +72,12 @@ def test_ask_filters_by_kind_and_date(indexed_home, monkeypatch, capsys):
     assert result["citations"] and {c["source"] for c in result["citations"]} == {SEED_REPORT}
     assert main(["ask", "--since", "last week", "Who led the delegation?"]) == 2
     assert "start date" in capsys.readouterr().err
+
+
+def test_bad_or_unreachable_chroma_server_is_one_clear_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("BRIEFING_CHROMA_URL", "chroma.example:8000")
+    assert main(["ask", "Who led the delegation?"]) == 2
+    assert "BRIEFING_CHROMA_URL must look like http://host:8000" in capsys.readouterr().err
+    monkeypatch.setenv("BRIEFING_CHROMA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    assert main(["ask", "Who led the delegation?"]) == 2
+    assert "cannot reach the Chroma server at http://127.0.0.1:9" in capsys.readouterr().err

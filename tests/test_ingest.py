@@ -22,8 +22,9 @@ def workspace(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def assistant(workspace, embeddings):
-    return Assistant.from_settings(make_settings(workspace / "state", workspace / "docs"), embeddings)
+def assistant(workspace, embeddings, backend):
+    """The same tests run against the embedded store and a real Chroma server."""
+    return Assistant.from_settings(make_settings(workspace / "state", workspace / "docs", **backend), embeddings)
 
 
 def all_ids(assistant):

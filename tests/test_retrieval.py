@@ -13,13 +13,14 @@ from conftest import KNOWLEDGE, make_settings
 
 
 @pytest.fixture
-def small(tmp_path, monkeypatch, embeddings):
+def small(tmp_path, monkeypatch, embeddings, backend):
+    """Two documents indexed in the embedded store or on a real Chroma server."""
     docs = tmp_path / "docs"
     (docs / "visits").mkdir(parents=True)
     shutil.copy(KNOWLEDGE / "governance/kenya-bcocc.md", docs / "kenya-bcocc.md")
     shutil.copy(KNOWLEDGE / "visits/2024-01-pakistan-kenya-study-visit.md", docs / "visits" / "seed.md")
     monkeypatch.chdir(tmp_path)
-    assistant = Assistant.from_settings(make_settings(tmp_path / "state", docs), embeddings)
+    assistant = Assistant.from_settings(make_settings(tmp_path / "state", docs, **backend), embeddings)
     assistant.ingest(progress=False)
     return assistant, docs
 
@@ -51,7 +52,7 @@ def test_lexical_index_follows_every_ingest_update_and_delete(small):
 def test_a_lost_lexical_index_is_rebuilt_from_the_collection(small):
     assistant, _ = small
     shutil.rmtree(assistant.store.lexical.folder)
-    fresh = Assistant.from_settings(assistant.settings, assistant.embeddings)
+    fresh = Assistant.from_settings(assistant.settings, assistant.embeddings)  # same backend, same collection
     assert fresh.store.lexical_search("Khushal Khan", 3)
     assert lexical_ids(fresh) == collection_fingerprint(fresh)
 
