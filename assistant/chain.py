@@ -17,7 +17,7 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from assistant.answering import Answer, AnswerDelta, Answerer, verify
 from assistant.citations import CitationVerifier
-from assistant.embeddings import MiniLMEmbeddings
+from assistant.embeddings import MiniLMEmbeddings, make_embeddings
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followups import LLMQuestionRewriter, standalone_query
 from assistant.ingest import Ingestor, IngestReport
@@ -138,7 +138,7 @@ class Assistant:
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
                       chat_model=None) -> "Assistant":
         """Embedded mode unless an LLM is configured (or `chat_model`, a LangChain chat model, is given)."""
-        embeddings = embeddings or MiniLMEmbeddings()
+        embeddings = embeddings or make_embeddings(settings.embeddings, settings.home / "models")
         store = KnowledgeStore.open(settings)
         answerer: Answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
         rewriter: Rewriter = standalone_query

@@ -77,8 +77,10 @@ class Chunker:
     tiktoken sets the softer target size.
     """
 
-    def __init__(self, count_word_pieces: Callable[[str], int], window: int = 256, target_tokens: int = 160):
+    def __init__(self, count_word_pieces: Callable[[str], int], window: int = 256, target_tokens: int = 160,
+                 embedder: str = "torch"):
         self.count_word_pieces = count_word_pieces
+        self.embedder = embedder
         self.window = window
         self.target_tokens = target_tokens
 
@@ -107,6 +109,7 @@ class Chunker:
                     "page": section.page or 0,
                     "chunk_index": len(chunks),
                     "schema": INDEX_SCHEMA,
+                    "embedder": self.embedder,
                 }
                 chunks.append(Chunk(id=digest[:32], text=text, embed_text=embed_text, metadata=metadata))
         for chunk in chunks:

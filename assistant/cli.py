@@ -30,6 +30,12 @@ def _print_report(report, verbose: bool = True) -> None:
 
 
 def _ensure_index(assistant) -> None:
+    stored = assistant.store.embedder()
+    if stored is not None and stored != assistant.embeddings.backend:
+        print(f"The index was embedded with {stored}; re-embedding it with {assistant.embeddings.backend} ...",
+              file=sys.stderr)
+        _print_report(assistant.ingest(), verbose=False)
+        return
     if assistant.store.count():
         return
     if not assistant.settings.knowledge_dir.is_dir():

@@ -64,6 +64,11 @@ class MiniLMEmbeddings(Embeddings):
         self._model_dir = model_dir
         self.batch_size = batch_size
 
+    @property
+    def backend(self) -> str:
+        """Recorded with every stored vector: vectors of different backends are not mixed."""
+        return "torch"
+
     @cached_property
     def model(self):
         with _LOAD_LOCK:
@@ -100,3 +105,14 @@ class MiniLMEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text])[0]
+
+
+def make_embeddings(backend: str, cache_dir: Path) -> MiniLMEmbeddings:
+    """`torch` (sentence-transformers), `onnx` or `onnx-int8` (ONNX Runtime, exported once into `cache_dir`)."""
+    if backend == "torch":
+        return MiniLMEmbeddings()
+    if backend in ("onnx", "onnx-int8"):
+        from assistant.onnx_embeddings import OnnxEmbeddings
+
+        return OnnxEmbeddings(cache_dir, quantized=backend == "onnx-int8")
+    raise ValueError(f"BRIEFING_EMBEDDINGS must be torch, onnx or onnx-int8, got {backend!r}")

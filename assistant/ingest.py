@@ -75,7 +75,7 @@ class Ingestor:
                  max_bytes: int | None = None):
         self.store = store
         self.embeddings = embeddings
-        self.chunker = chunker or Chunker(embeddings.count_word_pieces)
+        self.chunker = chunker or Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
         self.max_bytes = max_bytes
 
     def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None) -> IngestReport:
@@ -93,7 +93,7 @@ class Ingestor:
                     raise DocumentError(f"larger than the {self.max_bytes / 1048576:.3g} MB limit (BRIEFING_MAX_FILE_MB)")
                 data = path.read_bytes()
                 previous = stored.get(source)
-                if previous and previous.is_current(file_hash(data)):
+                if previous and previous.is_current(file_hash(data), self.embeddings.backend):
                     report.unchanged.append(source)
                     continue
                 document = load_document(path, source, data)

@@ -34,17 +34,19 @@ class StoredDocument:
     chunk_count: int
     expected_chunks: int
     schemas: frozenset[int] = frozenset({INDEX_SCHEMA})
+    embedders: frozenset[str] = frozenset({"torch"})
     title: str = ""
     kind: str = ""
     date: str = ""
     classification: str = ""
 
-    def is_current(self, content_hash: str) -> bool:
-        """True when exactly one complete version, with this hash and today's schema, is stored."""
+    def is_current(self, content_hash: str, embedder: str = "torch") -> bool:
+        """True when exactly one complete version, with this hash, today's schema and this embedder, is stored."""
         return (
             self.doc_hashes == {content_hash}
             and self.chunk_count == self.expected_chunks
             and self.schemas == {INDEX_SCHEMA}
+            and self.embedders == {embedder}
         )
 
 
@@ -100,6 +102,7 @@ class KnowledgeStore:
         """Every stored document by source, read from its chunks' metadata."""
         hashes: dict[str, set[str]] = defaultdict(set)
         schemas: dict[str, set[int]] = defaultdict(set)
+        embedders: dict[str, set[str]] = defaultdict(set)
         counts: dict[str, int] = defaultdict(int)
         expected: dict[str, int] = {}
         described: dict[str, dict] = {}
@@ -108,12 +111,14 @@ class KnowledgeStore:
                 source = meta["source"]
                 hashes[source].add(meta["doc_hash"])
                 schemas[source].add(int(meta.get("schema", 1)))
+                embedders[source].add(str(meta.get("embedder", "torch")))
                 counts[source] += 1
                 expected[source] = int(meta.get("chunk_count", 0))
                 described.setdefault(source, meta)
         return {
             source: StoredDocument(
                 source, frozenset(hashes[source]), counts[source], expected[source], frozenset(schemas[source]),
+                frozenset(embedders[source]),
                 *(str(described[source].get(key, "")) for key in ("title", "kind", "date", "classification")),
             )
             for source in hashes
@@ -156,6 +161,11 @@ class KnowledgeStore:
             return {}
         found = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {i: (text, meta) for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"])}
+
+    def embedder(self) -> str | None:
+        """The embedding backend of the stored vectors (None when the store is empty)."""
+        sample = self.collection.get(limit=1, include=["metadatas"])["metadatas"]
+        return str(sample[0].get("embedder", "torch")) if sample else None
 
     def kinds(self) -> set[str]:
         """The document kinds in the collection."""
