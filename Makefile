@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test eval ingest clean
+.PHONY: run test eval bench ingest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest
 	$(BIN)/briefing eval --gate evals/thresholds.json
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench.py
 
 eval: $(STAMP)
 	$(BIN)/briefing eval
