@@ -19,19 +19,15 @@ import json
 import os
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
+from serving import REPO, start_server
 
-REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
-BRIEFING = os.path.join(os.path.dirname(sys.executable), "briefing")
 QUESTIONS = [json.loads(l)["question"] for l in (REPO / "evals" / "gold.jsonl").read_text().splitlines()
              if l.strip() and "history" not in json.loads(l)][:40]
 
@@ -147,31 +143,14 @@ def fill_generated_vectors(assistant, total: int, seed: int = 11) -> None:
     assistant.store.sync_lexical()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve_figures(home: Path, backend: str) -> dict:
     """Seconds from starting `briefing serve` to a first answer, and its peak RSS after 20 questions."""
     from gradio_client import Client
 
-    port = free_port()
     env = dict(os.environ, BRIEFING_HOME=str(home), BRIEFING_EMBEDDINGS=backend, TRANSFORMERS_VERBOSITY="error")
     start = time.perf_counter()
-    process = subprocess.Popen([BRIEFING, "serve", "--port", str(port)], cwd=REPO, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_server(env)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.perf_counter() - start > 300:
-                    raise RuntimeError("serve did not start") from None
-                time.sleep(0.2)
         client = Client(url, verbose=False)
         client.predict(QUESTIONS[0], [], [], api_name="/ask")
         cold = time.perf_counter() - start

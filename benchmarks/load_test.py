@@ -14,43 +14,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 from gradio_client import Client
-
-REPO = Path(__file__).resolve().parents[1]
-BRIEFING = os.path.join(os.path.dirname(sys.executable), "briefing")
+from serving import BRIEFING, REPO, start_server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+def indexed_server(home: Path) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error")
     subprocess.run([BRIEFING, "ingest"], cwd=REPO, env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([BRIEFING, "serve", "--port", str(port)], cwd=REPO, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(360):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError("server did not start")
+    return start_server(env)
 
 
 def session(url: str, questions: list[str], offset: int, deadline: float, budget: threading.Semaphore,
@@ -79,7 +57,7 @@ def main() -> int:
     questions = [json.loads(line)["question"] for line in (REPO / "evals" / "gold.jsonl").read_text().splitlines()
                  if line.strip() and "history" not in json.loads(line)]
     with tempfile.TemporaryDirectory() as home:
-        process, url = start_server(Path(home))
+        process, url = indexed_server(Path(home))
         try:
             latencies: list[float] = []
             errors: list[str] = []
