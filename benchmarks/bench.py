@@ -196,7 +196,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000, help="size of the generated corpus, in chunks (about)")
     parser.add_argument("--big", type=int, default=100_000, help="largest store, filled with generated vectors")
-    parser.add_argument("--backend", default=os.environ.get("BRIEFING_EMBEDDINGS", "torch"))
+    parser.add_argument("--backend", default=os.environ.get("BRIEFING_EMBEDDINGS", "onnx-int8"),
+                        help="the assistant's embedding backend (default: the app's default, onnx-int8)")
     args = parser.parse_args()
     os.environ["TRANSFORMERS_VERBOSITY"] = "error"
     began = time.perf_counter()

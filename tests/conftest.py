@@ -18,9 +18,14 @@ SEED_REPORT = "knowledge/visits/2024-01-pakistan-kenya-study-visit.md"
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path, monkeypatch):
-    """No test touches the real `.briefing/`: state goes to a temp dir unless a test says otherwise."""
+    """No test touches the real `.briefing/`: state goes to a temp dir unless a test says otherwise.
+
+    Tests embed with the torch backend so that the shared, session-wide index and model are
+    one backend; the ONNX backends (the default) have their own tests in test_onnx.py, and
+    the eval gate in `make test` runs the default."""
     monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("BRIEFING_EMBEDDINGS", "torch")
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +34,7 @@ def embeddings() -> MiniLMEmbeddings:
 
 
 def make_settings(home: Path, knowledge: Path = KNOWLEDGE, **overrides) -> Settings:
-    env = {"BRIEFING_HOME": str(home), "BRIEFING_KNOWLEDGE": str(knowledge)}
+    env = {"BRIEFING_HOME": str(home), "BRIEFING_KNOWLEDGE": str(knowledge), "BRIEFING_EMBEDDINGS": "torch"}
     env.update({key: str(value) for key, value in overrides.items()})
     return Settings.from_env(env, cwd=REPO)
 

@@ -36,7 +36,7 @@ def write_corpus(docs: Path, version: int) -> None:
 
 
 def ingest(cwd: Path, home: Path, kill_after: float | None) -> int | None:
-    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error")
+    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
     process = subprocess.Popen([BRIEFING, "ingest", "docs"], cwd=cwd, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     if kill_after is None:

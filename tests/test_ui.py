@@ -28,7 +28,7 @@ def free_port() -> int:
 def start_server(home: Path, cwd: Path = REPO):
     """`briefing serve` on a free loopback port; returns (process, url) once it answers."""
     port = free_port()
-    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error")
+    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
     process = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "briefing"), "serve", "--port", str(port)],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
