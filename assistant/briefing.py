@@ -9,7 +9,7 @@ dropped. Export as Markdown or DOCX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.documents import Document

@@ -82,11 +82,12 @@ DEFAULT_PIPELINE = PIPELINES["current"]
 
 
 Rewriter = Callable[[str, list[Message]], str]
+DEFAULT_LEVELS = Levels(Settings.levels)
 
 
 def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: CitationVerifier,
                 config: PipelineConfig = DEFAULT_PIPELINE, rewriter: Rewriter = standalone_query,
-                levels: Levels = Levels(("public", "official", "restricted"))) -> Runnable:
+                levels: Levels = DEFAULT_LEVELS) -> Runnable:
     """`{"question", "history", "filter"}` in; `AnswerDelta`s then one verified `Answer` out (stream it)."""
 
     def query_of(state: dict) -> str:
