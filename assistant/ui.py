@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.access import Users
 from assistant.answering import Answer, AnswerDelta
 from assistant.chain import Assistant
+from assistant.documents import SUPPORTED_SUFFIXES
 from assistant.feedback import conversation_markdown, record_feedback
 from assistant.filters import SearchFilter
 from assistant.library import Library
@@ -146,11 +147,11 @@ def build_ui(assistant: Assistant, users: Users | None = None):
             raise gr.Error("Please log in.")
         return assistant.for_clearance(users.clearance(name), user=name)
 
-    def document_choices(request) -> list[tuple[str, str]]:
-        return [(f"{row[0]} ({row[5]})", row[5]) for row in Library(as_user(request)).rows()]
+    def document_choices(rows: list[list]) -> list[tuple[str, str]]:
+        return [(f"{row[0]} ({row[5]})", row[5]) for row in rows]
 
-    def kind_choices(request) -> list[str]:
-        return sorted({row[1] for row in Library(as_user(request)).rows()})
+    def kind_choices(rows: list[list]) -> list[str]:
+        return sorted({row[1] for row in rows})
 
     # --- chat -----------------------------------------------------------------------------
     def chat(message, history, kinds, docs, answers, request: gr.Request):
@@ -199,9 +200,12 @@ def build_ui(assistant: Assistant, users: Users | None = None):
         return "Thanks: your comment was stored with the latest answer."
 
     # --- library --------------------------------------------------------------------------
-    def library_updates(request, library: Library) -> tuple:
-        return (library.rows(), gr.update(choices=document_choices(request), value=None),
-                gr.update(choices=document_choices(request)), gr.update(choices=kind_choices(request)))
+    def library_updates(library: Library) -> tuple:
+        """The table and the three document pickers, from one read of the library."""
+        rows = library.rows()
+        choices = document_choices(rows)
+        return (rows, gr.update(choices=choices, value=None), gr.update(choices=choices),
+                gr.update(choices=kind_choices(rows)))
 
     def upload(files, request: gr.Request, progress=gr.Progress()):
         if not files:
@@ -212,7 +216,7 @@ def build_ui(assistant: Assistant, users: Users | None = None):
         results, _ = library.add([(p.name, p) for p in paths])
         progress(1.0)
         lines = [f"- {'✅' if r.ok else '❌'} **{html.escape(r.name)}**: {html.escape(r.message)}" for r in results]
-        return ("\n".join(lines), *library_updates(request, library))
+        return ("\n".join(lines), *library_updates(library))
 
     def remove(source: str, request: gr.Request):
         if not source:
@@ -222,7 +226,7 @@ def build_ui(assistant: Assistant, users: Users | None = None):
             removed = library.remove(source)
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
-        return (f"Removed {source} ({removed} passages).", *library_updates(request, library))
+        return (f"Removed {source} ({removed} passages).", *library_updates(library))
 
     def list_documents(request: gr.Request) -> list[list]:
         return Library(as_user(request)).rows()
@@ -273,7 +277,7 @@ def build_ui(assistant: Assistant, users: Users | None = None):
                     sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
         with gr.Tab("Document library"):
             table = gr.Dataframe([], headers=LIBRARY_COLUMNS, interactive=False, label="Indexed documents")
-            uploads = gr.File(file_count="multiple", file_types=list(_upload_types()), label="Upload PDF, DOCX, Markdown, text or HTML",
+            uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Upload PDF, DOCX, Markdown, text or HTML",
                               elem_id="upload")
             upload_button = gr.Button("Index uploaded files", variant="primary", elem_id="index-uploads")
             upload_status = gr.Markdown(elem_id="upload-status")
@@ -306,19 +310,16 @@ def build_ui(assistant: Assistant, users: Users | None = None):
         # API-only endpoints (no button): the same functions, for scripts and tests.
         gr.api(ask, api_name="ask")
         gr.api(list_documents, api_name="list_documents")
+
         def on_load(request: gr.Request):
-            choices = document_choices(request)
-            return (Library(as_user(request)).rows(), gr.update(choices=choices), gr.update(choices=choices),
-                    gr.update(choices=choices), gr.update(choices=kind_choices(request)))
+            rows = Library(as_user(request)).rows()
+            choices = document_choices(rows)
+            return (rows, gr.update(choices=choices), gr.update(choices=choices),
+                    gr.update(choices=choices), gr.update(choices=kind_choices(rows)))
 
         demo.load(on_load, outputs=[table, to_remove, docs, brief_docs, kinds], api_visibility="private")
     return demo
 
-
-def _upload_types() -> tuple[str, ...]:
-    from assistant.documents import SUPPORTED_SUFFIXES
-
-    return SUPPORTED_SUFFIXES
 
 
 def launch(assistant: Assistant, host: str, port: int, users: Users | None = None, concurrency: int = 4) -> None:
