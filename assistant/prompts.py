@@ -1,22 +1,31 @@
-"""Prompts are files in `prompts/`, loaded by name and rendered strictly (a missing variable is an error)."""
+"""Prompts are files in `prompts/`, loaded by name and rendered strictly (a missing variable is an error).
+
+The folder ships inside the package as `assistant.prompt_files` (pyproject.toml maps it), so the
+prompts are found through importlib.resources in a checkout, an editable install and a wheel alike."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from jinja2 import Environment, StrictUndefined
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS_PACKAGE = "assistant.prompt_files"
 _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+def prompt_file(name: str) -> Traversable:
+    """The file of the prompt `name` (FileNotFoundError when there is none)."""
+    path = resources.files(PROMPTS_PACKAGE) / f"{name}.md"
+    if not path.is_file():
+        raise FileNotFoundError(f"no prompt named {name!r} in {resources.files(PROMPTS_PACKAGE)}")
+    return path
 
 
 @lru_cache(maxsize=None)
 def _template(name: str):
-    path = PROMPTS_DIR / f"{name}.md"
-    if not path.is_file():
-        raise FileNotFoundError(f"no prompt named {name!r} in {PROMPTS_DIR}")
-    return _ENV.from_string(path.read_text(encoding="utf-8"))
+    return _ENV.from_string(prompt_file(name).read_text(encoding="utf-8"))
 
 
 def render(name: str, **variables) -> str:
@@ -29,5 +38,5 @@ def version(*names: str) -> str:
 
     digest = hashlib.sha256()
     for name in names:
-        digest.update((PROMPTS_DIR / f"{name}.md").read_bytes())
+        digest.update(prompt_file(name).read_bytes())
     return digest.hexdigest()[:12]
