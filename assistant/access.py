@@ -1,9 +1,11 @@
-"""Classification levels, users and their clearance.
+"""Classification levels, users, their clearance and their role.
 
 Levels are ordered (default `public` < `official` < `restricted`; `BRIEFING_LEVELS`
-changes them). A user may see documents at or below their clearance. Users live in
+changes them). A user may see documents at or below their clearance. A role says what a
+user may do: a `reader` asks, briefs and exports; an `editor` may also upload, replace and
+remove documents within their clearance; an `admin` may also manage users. Users live in
 `<state root>/users.json` with salted PBKDF2 password hashes; without that file the
-assistant runs as a single local user with the highest clearance.
+assistant runs as a single local user with the highest clearance and the admin role.
 """
 
 from __future__ import annotations
@@ -17,11 +19,26 @@ import secrets
 from pathlib import Path
 
 ITERATIONS = 200_000
+ROLES = ("reader", "editor", "admin")
+"""Each role may do what the ones before it may."""
+DEFAULT_ROLE = "reader"
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class AccessError(ValueError):
-    """A bad level, user name or password; the message says which."""
+    """A bad level, role, user name or password, or an action the user's role does not allow; the message says which."""
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccessError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    return role
+
+
+def require_role(role: str, needed: str, action: str) -> None:
+    """Raise unless `role` includes `needed` (roles are ordered: reader < editor < admin)."""
+    if ROLES.index(check_role(role)) < ROLES.index(needed):
+        raise AccessError(f"{action} needs the {needed} role; yours is {role}")
 
 
 class Levels:
@@ -76,16 +93,17 @@ class Users:
         except (OSError, ValueError) as exc:
             raise AccessError(f"cannot read the users file {self.path}: {exc}") from None
 
-    def add(self, name: str, password: str, clearance: str) -> None:
+    def add(self, name: str, password: str, clearance: str, role: str = DEFAULT_ROLE) -> None:
         if not _NAME.match(name):
             raise AccessError("a user name is 1-64 letters, digits, dots, dashes or underscores")
         if len(password) < 8:
             raise AccessError("the password must have at least 8 characters")
         self.levels.check(clearance)
+        check_role(role)
         users = self._read()
         salt = secrets.token_bytes(16)
         users[name] = {"salt": salt.hex(), "hash": _hash(password, salt, ITERATIONS), "iterations": ITERATIONS,
-                       "clearance": clearance}
+                       "clearance": clearance, "role": role}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = self.path.with_suffix(".tmp")
         staging.write_text(json.dumps(users, indent=2), encoding="utf-8")
@@ -100,8 +118,18 @@ class Users:
         expected = _hash(password, bytes.fromhex(record["salt"]), int(record["iterations"]))
         return hmac.compare_digest(expected, record["hash"])
 
-    def clearance(self, name: str) -> str:
+    def _record(self, name: str) -> dict:
         record = self._read().get(name)
         if not record:
             raise AccessError(f"no user {name!r}")
-        return self.levels.check(record["clearance"])
+        return record
+
+    def clearance(self, name: str) -> str:
+        return self.levels.check(self._record(name)["clearance"])
+
+    def role(self, name: str) -> str:
+        """The user's role; users saved before roles existed are readers."""
+        return check_role(self._record(name).get("role", DEFAULT_ROLE))
+
+    def names(self) -> list[str]:
+        return sorted(self._read())

@@ -1,4 +1,5 @@
-"""Provenance: every answer recorded in SQLite under the state root, listed and replayed.
+"""Provenance: every answer and every change to the library recorded in SQLite under the
+state root, listed and replayed.
 
 A record holds the time, user and clearance, the question, its history and standalone
 query, the retrieved chunk ids with their documents' hashes, mode and model, prompt
@@ -37,7 +38,31 @@ CREATE TABLE IF NOT EXISTS answers (
     verification TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS answers_user_time ON answers (user, time);
+CREATE TABLE IF NOT EXISTS library_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    source TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
 """
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """Who changed the library, how, and when: action is upload, replace or remove."""
+
+    id: int
+    time: str
+    user: str
+    action: str
+    source: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +106,7 @@ class AuditLog:
                       "doc_hash": p.metadata.get("doc_hash", "")} for p in answer.passages]
         contract = answer.to_dict()
         row = (
-            dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), user, clearance, answer.question,
+            _now(), user, clearance, answer.question,
             json.dumps(history), answer.query or answer.question, json.dumps(search_filter), json.dumps(retrieved),
             answer.mode, model, prompt_version, answer.text, int(answer.refused),
             json.dumps(contract["citations"]), json.dumps(contract["sentences"]),
@@ -120,3 +145,14 @@ class AuditLog:
         if row is None:
             raise ValueError(f"no audit record {record_id}")
         return self._record(row)
+
+    def record_change(self, *, user: str, action: str, source: str, detail: str = "") -> int:
+        with self._lock, self._connect() as db:
+            cursor = db.execute("INSERT INTO library_changes (time, user, action, source, detail) VALUES (?, ?, ?, ?, ?)",
+                                (_now(), user, action, source, detail))
+            return int(cursor.lastrowid)
+
+    def changes(self, limit: int = 100) -> list[LibraryChange]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM library_changes ORDER BY id DESC LIMIT ?", (limit,))
+            return [LibraryChange(**dict(row)) for row in rows]

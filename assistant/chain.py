@@ -20,7 +20,7 @@ from assistant.citations import CitationVerifier
 from assistant.embeddings import MiniLMEmbeddings, make_embeddings
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followups import LLMQuestionRewriter, standalone_query
-from assistant.ingest import Ingestor, IngestReport
+from assistant.ingest import Admit, Ingestor, IngestReport
 from assistant.access import Levels
 from assistant.audit import AuditLog
 from assistant.prompts import version as prompt_version
@@ -214,9 +214,9 @@ class Assistant:
             topic, sources, cleared(search_filter, self.visible))
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
-    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None) -> IngestReport:
-        max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
-        return Ingestor(self.store, self.embeddings, max_bytes=max_bytes).ingest(paths or [self.settings.knowledge_dir], progress)
+    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None) -> IngestReport:
+        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
+            paths or [self.settings.knowledge_dir], progress, admit=admit)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Build the index from the knowledge folder when it is empty; None when it already exists."""

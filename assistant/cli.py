@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from assistant import quiet
 from assistant.embeddings import ModelUnavailable
 from assistant.filters import SearchFilter
 from assistant.settings import Settings
@@ -166,15 +167,30 @@ def cmd_serve(args, settings: Settings) -> int:
         print(f"Log-in required: users from {settings.users_file}.", file=sys.stderr)
     else:
         print(f"No users file ({settings.users_file}): running as a single local user with the highest clearance. "
-              "Add users with `briefing users add NAME --clearance LEVEL`.", file=sys.stderr)
+              "Add users with `briefing users add NAME --clearance LEVEL --role ROLE`.", file=sys.stderr)
     launch(assistant, host=args.host or settings.host, port=args.port or settings.port,
            users=users if users.exists() else None)
+    return 0
+
+
+def _print_library_changes(changes, as_json: bool) -> int:
+    if as_json:
+        from dataclasses import asdict
+
+        print(json.dumps([asdict(c) for c in changes], ensure_ascii=False, indent=2))
+        return 0
+    for c in changes:
+        print(f"#{c.id} {c.time} {c.user} {c.action} {c.source} ({c.detail})")
+    if not changes:
+        print("no library changes recorded", file=sys.stderr)
     return 0
 
 
 def cmd_audit(args, settings: Settings) -> int:
     from assistant.audit import AuditLog
 
+    if args.library:
+        return _print_library_changes(AuditLog(settings.audit_file).changes(limit=args.limit), args.json)
     records = AuditLog(settings.audit_file).list(user=args.user, since=args.since, limit=args.limit)
     if args.json:
         from dataclasses import asdict
@@ -217,8 +233,18 @@ def cmd_users_add(args, settings: Settings) -> int:
             raise UserError("the passwords differ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    users.add(args.name, password, args.clearance)
-    print(f"user {args.name} saved with clearance {args.clearance} in {settings.users_file}")
+    users.add(args.name, password, args.clearance, args.role)
+    print(f"user {args.name} saved with clearance {args.clearance} and role {args.role} in {settings.users_file}")
+    return 0
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from assistant.library import Library
+
+    assistant = _assistant(settings)
+    removed = Library(assistant, protect_knowledge=False).remove(args.source)
+    print(f"removed {args.source} ({removed} passages) from the index; a file still on disk comes back at the next"
+          " `briefing ingest` of its folder")
     return 0
 
 
@@ -260,13 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
     users_add = users_commands.add_parser("add", help="add or update a user (password prompted, or read from stdin)")
     users_add.add_argument("name")
     users_add.add_argument("--clearance", required=True, help="the highest classification this user may see")
+    users_add.add_argument("--role", default="reader", choices=("reader", "editor", "admin"),
+                           help="reader: ask, brief, export; editor: also upload, replace and remove documents within"
+                                " their clearance; admin: also manage users (default: reader)")
     users_add.set_defaults(run=cmd_users_add)
 
-    audit = commands.add_parser("audit", help="list recorded answers (provenance)")
+    remove = commands.add_parser("remove", help="remove a document from the index (any document, knowledge/ included)")
+    remove.add_argument("source", help="the document's indexed path, as `briefing ingest` lists it")
+    remove.set_defaults(run=cmd_remove)
+
+    audit = commands.add_parser("audit", help="list recorded answers (provenance), or changes to the library")
     audit.add_argument("--user", help="only this user's answers")
     audit.add_argument("--since", metavar="TIME", help="only answers at or after this ISO time, e.g. 2026-11-28")
     audit.add_argument("--limit", type=int, default=100)
     audit.add_argument("--json", action="store_true")
+    audit.add_argument("--library", action="store_true", help="list changes to the library (who, what, when) instead")
     audit.set_defaults(run=cmd_audit)
 
     replay = commands.add_parser("replay", help="re-run a recorded answer against today's index and show what changed")
@@ -286,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet.configure()
     if args.command == "eval" and not args.configs:
         args.configs = ["dense", "hybrid", "current"]
     try:

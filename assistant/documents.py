@@ -17,10 +17,13 @@ from pathlib import Path
 import yaml
 
 from assistant.filters import date_number
+from assistant.limits import FileLimits, LimitExceeded
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 DEFAULT_KIND = "document"
 DEFAULT_CLASSIFICATION = "public"
+HTML_MARKUP_FACTOR = 4
+"""An HTML file may be this many times the text limit: markup is not text."""
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
@@ -259,8 +262,19 @@ _LOADERS = {
 }
 
 
-def load_document(path: Path, source: str, data: bytes | None = None) -> LoadedDocument:
-    """Load one file. `source` is the name it is stored and cited under."""
+def _check_before_loading(suffix: str, data: bytes, limits: FileLimits) -> None:
+    """The limits that can be judged from the raw bytes, before any parsing."""
+    limits.check_file_size(len(data))
+    if suffix in (".md", ".markdown", ".txt"):
+        limits.check_text(len(data))
+    elif suffix in (".html", ".htm"):
+        limits.check_text(len(data) // HTML_MARKUP_FACTOR)
+    elif suffix == ".docx":
+        limits.check_zip(data)
+
+
+def load_document(path: Path, source: str, data: bytes | None = None, limits: FileLimits | None = None) -> LoadedDocument:
+    """Load one file within `limits` (the defaults when None). `source` is the name it is stored and cited under."""
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
@@ -272,7 +286,13 @@ def load_document(path: Path, source: str, data: bytes | None = None) -> LoadedD
             raise DocumentError(f"cannot read the file ({exc.strerror or exc})") from None
     if not data.strip():
         raise DocumentError("the file is empty")
-    meta, sections = loader(data, path)
+    limits = limits or FileLimits()
+    try:
+        _check_before_loading(suffix, data, limits)
+        meta, sections = loader(data, path)
+        limits.check_text(sum(len(section.text) for section in sections))
+    except LimitExceeded as exc:
+        raise DocumentError(str(exc)) from None
     if not sections:
         raise DocumentError("no text found in the file")
     extra = {

@@ -5,16 +5,21 @@ deleted ones removed, unreadable ones named and skipped.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from assistant.chunking import Chunker
-from assistant.documents import SUPPORTED_SUFFIXES, DocumentError, file_hash, load_document
+from assistant.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash, load_document
 from assistant.embeddings import MiniLMEmbeddings
+from assistant.limits import FileLimits, LimitExceeded
 from assistant.store import KnowledgeStore
+
+
+Admit = Callable[[LoadedDocument], LoadedDocument]
+"""Sees each loaded document before it is indexed: returns it (perhaps relabelled) or raises DocumentError."""
 
 
 @dataclass
@@ -72,13 +77,15 @@ class Ingestor:
     """Brings the store in step with files on disk."""
 
     def __init__(self, store: KnowledgeStore, embeddings: MiniLMEmbeddings, chunker: Chunker | None = None,
-                 max_bytes: int | None = None):
+                 limits: FileLimits | None = None):
         self.store = store
         self.embeddings = embeddings
         self.chunker = chunker or Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
-        self.max_bytes = max_bytes
+        self.limits = limits or FileLimits()
 
-    def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None) -> IngestReport:
+    def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None,
+               admit: Admit | None = None) -> IngestReport:
+        """Index `paths`; `admit`, when given, sees each loaded document first and may relabel or refuse it."""
         report = IngestReport()
         files, roots, missing = discover(paths)
         report.failed.extend((str(path), reason) for path, reason in missing)
@@ -89,21 +96,23 @@ class Ingestor:
             source = source_name(path, cwd)
             seen.add(source)
             try:
-                if self.max_bytes is not None and path.stat().st_size > self.max_bytes:
-                    raise DocumentError(f"larger than the {self.max_bytes / 1048576:.3g} MB limit (BRIEFING_MAX_FILE_MB)")
+                self.limits.check_file_size(path.stat().st_size)
                 data = path.read_bytes()
                 previous = stored.get(source)
                 if previous and previous.is_current(file_hash(data), self.embeddings.backend):
                     report.unchanged.append(source)
                     continue
-                document = load_document(path, source, data)
-            except DocumentError as exc:
+                document = load_document(path, source, data, self.limits)
+                if admit is not None:
+                    document = admit(document)
+                chunks = self.chunker.split(document)
+                self.limits.check_passages(len(chunks))
+            except (DocumentError, LimitExceeded) as exc:
                 report.failed.append((source, str(exc)))
                 continue
             except OSError as exc:
                 report.failed.append((source, f"cannot read the file ({exc.strerror or exc})"))
                 continue
-            chunks = self.chunker.split(document)
             vectors = self.embeddings.embed_documents([chunk.embed_text for chunk in chunks])
             self.store.replace_document(source, chunks, vectors)
             report.chunks_written += len(chunks)

@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.limits import MB, FileLimits
+
 
 def _env_float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
@@ -50,6 +52,21 @@ class Settings:
     chroma_url: str = ""
     """A Chroma server (`http://host:port`) instead of the embedded store; empty: embedded."""
     max_file_mb: float = 50.0
+    """Largest file accepted, by ingest and by the web app (checked before an upload is stored)."""
+    max_text_mb: float = 5.0
+    """Most extracted text one file may yield (text and Markdown files larger than this are refused unread)."""
+    max_inflated_mb: float = 100.0
+    """Most a DOCX (a zip) may inflate to; its XML parts may inflate to a quarter of this."""
+    max_passages: int = 3000
+    """Most passages one file may be split into."""
+    max_upload_files: int = 20
+    """Most files in one upload request."""
+    max_upload_mb: float = 100.0
+    """Most bytes in one upload request, all files together."""
+    login_max_failures: int = 5
+    """Failed log-ins an account or a client address may make before it must wait."""
+    login_lockout_s: float = 30.0
+    """The first wait after too many failed log-ins; it doubles with each further failure (at most 1 hour)."""
     max_question_chars: int = 2000
     levels: tuple[str, ...] = ("public", "official", "restricted")
     """Classification levels, lowest first."""
@@ -58,6 +75,13 @@ class Settings:
     def llm_configured(self) -> bool:
         """An LLM is used only when a model is named and an endpoint or key says where it is."""
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+    @property
+    def file_limits(self) -> FileLimits:
+        return FileLimits(
+            max_file_bytes=int(self.max_file_mb * MB), max_text_chars=int(self.max_text_mb * MB),
+            max_inflated_bytes=int(self.max_inflated_mb * MB), max_passages=self.max_passages,
+        )
 
     @property
     def audit_file(self) -> Path:
@@ -93,6 +117,13 @@ class Settings:
             embeddings=env.get("BRIEFING_EMBEDDINGS") or "onnx-int8",
             chroma_url=env.get("BRIEFING_CHROMA_URL", ""),
             max_file_mb=_env_float(env, "BRIEFING_MAX_FILE_MB", 50.0),
+            max_text_mb=_env_float(env, "BRIEFING_MAX_TEXT_MB", 5.0),
+            max_inflated_mb=_env_float(env, "BRIEFING_MAX_INFLATED_MB", 100.0),
+            max_passages=_env_int(env, "BRIEFING_MAX_PASSAGES", 3000),
+            max_upload_files=_env_int(env, "BRIEFING_MAX_UPLOAD_FILES", 20),
+            max_upload_mb=_env_float(env, "BRIEFING_MAX_UPLOAD_MB", 100.0),
+            login_max_failures=_env_int(env, "BRIEFING_LOGIN_MAX_FAILURES", 5),
+            login_lockout_s=_env_float(env, "BRIEFING_LOGIN_LOCKOUT_S", 30.0),
             max_question_chars=_env_int(env, "BRIEFING_MAX_QUESTION_CHARS", 2000),
             levels=tuple(l.strip() for l in (env.get("BRIEFING_LEVELS") or "public,official,restricted").split(",") if l.strip()),
         )

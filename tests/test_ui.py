@@ -25,10 +25,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(home: Path, cwd: Path = REPO):
-    """`briefing serve` on a free loopback port; returns (process, url) once it answers."""
+def start_server(home: Path, cwd: Path = REPO, **extra_env: str):
+    """`briefing serve` on a free loopback port (with `extra_env` set); returns (process, url) once it answers."""
     port = free_port()
-    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
+    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch",
+               **extra_env)
     process = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "briefing"), "serve", "--port", str(port)],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
