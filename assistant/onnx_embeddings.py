@@ -4,6 +4,7 @@ sentence-transformers; once the file exists, torch is not loaded at all."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from functools import cached_property
@@ -14,10 +15,19 @@ import numpy as np
 from assistant.embeddings import MODEL_SHA256, WINDOW_WORD_PIECES, MiniLMEmbeddings, bundled_model_dir
 
 _EXPORT_LOCK = threading.Lock()
+LOG = logging.getLogger(__name__)
 
 
 def export_onnx(target: Path, quantize: bool) -> Path:
     """Write the ONNX model (and its int8 variant when asked) to `target`, atomically."""
+    from assistant.quiet import model_export
+
+    LOG.info("First start: exporting the embedding model to ONNX%s, kept at %s ...", " (int8)" if quantize else "", target)
+    with model_export():
+        return _export(target, quantize)
+
+
+def _export(target: Path, quantize: bool) -> Path:
     import torch
 
     torch_model = MiniLMEmbeddings().model[0].auto_model.eval()
