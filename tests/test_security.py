@@ -33,6 +33,8 @@ PASSWORDS = {"alice": "alice-pass-1", "rita": "rita-pass-1", "rex": "rex-pass-1"
 PLAN = b"# Deployment plan\n\n## Rotation\n\nThe heron rotation for the Lunga Lunga crossing starts on 9 May 2024.\n"
 HERON = "When does the heron rotation for the Lunga Lunga crossing start?"
 NAMANGA = "knowledge/namanga.md"
+BACKEND = "onnx-int8"
+"""The default embedding backend: the memory and latency figures are the product's."""
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Site:
         return session
 
 
-def make_site(tmp_path_factory, embeddings, **env) -> tuple[Site, object]:
+def make_site(tmp_path_factory, **env) -> tuple[Site, object]:
     root = tmp_path_factory.mktemp("site")
     knowledge = root / "knowledge"
     knowledge.mkdir()
@@ -63,7 +65,7 @@ def make_site(tmp_path_factory, embeddings, **env) -> tuple[Site, object]:
     previous = os.getcwd()
     os.chdir(root)
     try:
-        Assistant.from_settings(make_settings(root / "state", knowledge), embeddings).ingest(progress=False)
+        Assistant.from_settings(make_settings(root / "state", knowledge, BRIEFING_EMBEDDINGS=BACKEND)).ingest(progress=False)
     finally:
         os.chdir(previous)
     users = Users(root / "state" / "users.json", Levels(("public", "official", "restricted")))
@@ -72,13 +74,13 @@ def make_site(tmp_path_factory, embeddings, **env) -> tuple[Site, object]:
         users.add(name, PASSWORDS[name], clearance, role)
     gradio_tmp = root / "gradio-tmp"
     process, url = start_server(root / "state", cwd=root, BRIEFING_KNOWLEDGE=str(knowledge),
-                                GRADIO_TEMP_DIR=str(gradio_tmp), **env)
+                                GRADIO_TEMP_DIR=str(gradio_tmp), BRIEFING_EMBEDDINGS=BACKEND, **env)
     return Site(root, root / "state", url, process.pid, gradio_tmp), process
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, embeddings):
-    site, process = make_site(tmp_path_factory, embeddings)
+def site(tmp_path_factory):
+    site, process = make_site(tmp_path_factory)
     try:
         yield site
     finally:
@@ -267,16 +269,19 @@ def test_a_zip_bomb_and_a_huge_text_file_at_once_cost_little_and_questions_go_on
         line = b"The port of Mombasa handles transit cargo for the region every day.\n"
         handle.write(line * (50_000_000 // len(line)))
     assert bomb.stat().st_size < 2 * 1024 * 1024 and huge.stat().st_size < 50 * 1024 * 1024
+    large = tmp_path / "large.md"  # a legitimate long document, indexed while the question is answered
+    notes = [p.read_text(encoding="utf-8").split("---", 2)[-1] for p in sorted(KNOWLEDGE.rglob("*.md"))]
+    large.write_text("\n\n".join(f"# Volume {i}\n\n{note}" for i in range(8) for note in notes), encoding="utf-8")
     results: dict[str, str] = {}
 
     def send(name: str, path: Path) -> None:
         results[name] = upload(site.client("alice"), path)
 
-    uploads = [threading.Thread(target=send, args=(p.name, p)) for p in (bomb, huge)]
+    uploads = [threading.Thread(target=send, args=(p.name, p)) for p in (bomb, huge, large)]
     for thread in uploads:
         thread.start()
     asker = site.client("rex")
-    time.sleep(1.0)
+    time.sleep(3.0)
     started = time.perf_counter()
     answer, _ = asker.predict("Who chairs the Namanga One Stop Border Post committee?", [], [], api_name="/ask")
     answered_s = time.perf_counter() - started
@@ -286,6 +291,7 @@ def test_a_zip_bomb_and_a_huge_text_file_at_once_cost_little_and_questions_go_on
     print(f"\nconcurrent question answered in {answered_s:.2f} s; server peak memory {peak:.0f} MB")
     assert "inflates to" in results["bomb.docx"] and "❌" in results["bomb.docx"]
     assert "MB of text allowed" in results["huge.md"] and "❌" in results["huge.md"]
+    assert "large.md**: indexed as" in results["large.md"]
     assert answer and answered_s <= 2.0
     assert peak <= 1536
 
@@ -313,8 +319,8 @@ def test_too_many_files_in_one_upload_are_refused(site, tmp_path):
 
 # Row 7: log-in throttling -----------------------------------------------------------------------
 
-def test_log_in_is_throttled_per_account_and_per_address(tmp_path_factory, embeddings):
-    site, process = make_site(tmp_path_factory, embeddings, BRIEFING_LOGIN_LOCKOUT_S="3")
+def test_log_in_is_throttled_per_account_and_per_address(tmp_path_factory):
+    site, process = make_site(tmp_path_factory, BRIEFING_LOGIN_LOCKOUT_S="3")
     try:
         http = httpx.Client(base_url=site.url, timeout=60)
         codes = [http.post("/login", data={"username": "alice", "password": f"wrong-{i}"}).status_code for i in range(5)]

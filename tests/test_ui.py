@@ -28,8 +28,8 @@ def free_port() -> int:
 def start_server(home: Path, cwd: Path = REPO, **extra_env: str):
     """`briefing serve` on a free loopback port (with `extra_env` set); returns (process, url) once it answers."""
     port = free_port()
-    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch",
-               **extra_env)
+    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
+    env.update(extra_env)
     process = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "briefing"), "serve", "--port", str(port)],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
