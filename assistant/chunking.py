@@ -19,7 +19,7 @@ from assistant.tokens import count_tokens
 
 
 # Bump when what is stored per chunk changes: documents indexed under another schema are re-indexed.
-INDEX_SCHEMA = 2
+INDEX_SCHEMA = 3  # 3: date_end_number (dates may be ranges)
 
 
 @dataclass(frozen=True)

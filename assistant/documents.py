@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.filters import date_number
+from assistant.filters import date_end_number, date_number
 from assistant.limits import FileLimits, LimitExceeded
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
@@ -60,6 +60,7 @@ class LoadedDocument:
             "classification": self.classification,
             "doc_hash": self.content_hash,
             "date_number": date_number(self.date),
+            "date_end_number": date_end_number(self.date),
             **self.extra,
         }
 
@@ -296,8 +297,8 @@ def load_document(path: Path, source: str, data: bytes | None = None, limits: Fi
     if not sections:
         raise DocumentError("no text found in the file")
     extra = {
-        key: str(value) for key, value in meta.items()
-        if key not in {"title", "date", "kind", "classification", "source"} and isinstance(value, (str, int, float))
+        key: _iso_date(value) if isinstance(value, (dt.date, dt.datetime)) else str(value) for key, value in meta.items()
+        if key not in {"title", "date", "kind", "classification", "source"} and isinstance(value, (str, int, float, dt.date))
     }
     return LoadedDocument(
         source=source,

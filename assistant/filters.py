@@ -7,10 +7,24 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 
-def date_number(value: str) -> int:
-    """'2024-01-26' → 20240126 (a partial date counts from its start); '' → 0."""
+def _day_number(value: str, last: bool) -> int:
     digits = "".join(ch for ch in value if ch.isdigit())[:8]
-    return int(digits.ljust(8, "0")) if len(digits) >= 4 else 0
+    if len(digits) < 4:
+        return 0
+    number = int(digits.ljust(8, "0"))
+    return number + {4: 1231, 6: 31}.get(len(digits), 0) if last else number  # a year or month includes its end
+
+
+def date_number(value: str) -> int:
+    """The first day a date covers: '2024-01-26' → 20240126, '2024-01' → 20240100; of a range
+    'start/end' ('2024-01-22/2024-01-26', ISO 8601), its start; '' → 0."""
+    return _day_number(value.split("/")[0], last=False)
+
+
+def date_end_number(value: str) -> int:
+    """The last day a date covers: '2024-01-26' → 20240126, '2024-01' → 20240131, '2024' → 20241231;
+    of a range 'start/end', its end; '' → 0."""
+    return _day_number(value.split("/")[-1], last=True)
 
 
 def _checked_date(value: str | None, name: str) -> str | None:
@@ -42,10 +56,7 @@ class SearchFilter:
 
     def _bounds(self) -> tuple[int | None, int | None]:
         low = date_number(self.date_from) if self.date_from else None
-        high = None
-        if self.date_to:
-            high = date_number(self.date_to)
-            high += {4: 1231, 7: 31}.get(len(self.date_to), 0)  # a year or month includes its end
+        high = date_end_number(self.date_to) if self.date_to else None
         return low, high
 
     def where(self) -> dict | None:
@@ -57,9 +68,9 @@ class SearchFilter:
             clauses.append({"source": {"$in": list(self.sources)}})
         if self.classifications is not None:
             clauses.append({"classification": {"$in": list(self.classifications) or ["\u0000none"]}})
-        low, high = self._bounds()
+        low, high = self._bounds()  # a document's dates [date_number, date_end_number] must overlap them
         if low is not None:
-            clauses.append({"date_number": {"$gte": low}})
+            clauses.append({"date_end_number": {"$gte": low}})
         if high is not None:
             clauses.append({"date_number": {"$lte": high}})
         if not clauses:
@@ -75,10 +86,10 @@ class SearchFilter:
         if self.classifications is not None and metadata.get("classification") not in self.classifications:
             return False
         low, high = self._bounds()
-        number = int(metadata.get("date_number", 0))
-        if low is not None and number < low:
+        start = int(metadata.get("date_number", 0))
+        if low is not None and int(metadata.get("date_end_number", start)) < low:
             return False
-        return high is None or number <= high
+        return high is None or start <= high
 
 
 NO_FILTER = SearchFilter()

@@ -126,6 +126,8 @@ def latency(fn, repeats: int = 2) -> tuple[float, float]:
 
 def fill_generated_vectors(assistant, total: int, seed: int = 11) -> None:
     """Top a store up to `total` chunks with random unit vectors and recombined texts (not embedded)."""
+    from assistant.chunking import INDEX_SCHEMA
+
     rng = np.random.default_rng(seed)
     existing = assistant.store.collection.get(include=["documents"], limit=2000)["documents"]
     missing = total - assistant.store.count()
@@ -137,8 +139,8 @@ def fill_generated_vectors(assistant, total: int, seed: int = 11) -> None:
         ids = [f"generated-{start + i}" for i in range(n)]
         texts = [existing[(start + i) % len(existing)] for i in range(n)]
         metas = [{"source": f"generated/{(start + i) // 10}.md", "title": "Generated vector", "section": "", "kind": "generated",
-                  "classification": "public", "date": "", "date_number": 0, "doc_hash": "g", "chunk_index": 0,
-                  "chunk_count": 1, "schema": 2, "embedder": assistant.embeddings.backend} for i in range(n)]
+                  "classification": "public", "date": "", "date_number": 0, "date_end_number": 0, "doc_hash": "g",
+                  "chunk_index": 0, "chunk_count": 1, "schema": INDEX_SCHEMA, "embedder": assistant.embeddings.backend} for i in range(n)]
         assistant.store.collection.add(ids=ids, embeddings=vectors.tolist(), documents=texts, metadatas=metas)
     assistant.store.sync_lexical()
 

@@ -7,6 +7,7 @@ import pytest
 from fpdf import FPDF
 
 from assistant.documents import DocumentError, load_document
+from assistant.filters import SearchFilter, date_end_number, date_number
 
 
 def write_pdf(path: Path, pages: list[str], title: str = "Port report") -> None:
@@ -43,6 +44,33 @@ def test_markdown_front_matter_and_sections(tmp_path):
     assert doc.extra["origin"] == "Border Management Secretariat"
     assert [s.heading for s in doc.sections] == ["", "Chair", "Members"]
     assert doc.sections[1].text == "The BCOCC is chaired by the PS."
+
+
+def test_a_date_range_is_stored_with_its_first_and_last_day_and_the_compile_date_is_kept(tmp_path):
+    path = tmp_path / "visit.md"
+    path.write_text("---\ntitle: Visit\ndate: 2024-01-22/2024-01-26\ncompiled: 2026-11-28\n---\nThe visit ran five days.\n",
+                    encoding="utf-8")
+    meta = load_document(path, "notes/visit.md").metadata()
+    assert (meta["date"], meta["date_number"], meta["date_end_number"]) == ("2024-01-22/2024-01-26", 20240122, 20240126)
+    assert meta["compiled"] == "2026-11-28"  # a YAML date in another field is kept, as ISO text
+
+
+@pytest.mark.parametrize("date, first, last", [
+    ("2024-01-26", 20240126, 20240126), ("2024-01", 20240100, 20240131), ("2024", 20240000, 20241231),
+    ("1958/2024", 19580000, 20241231), ("2016-09/2024-02-21", 20160900, 20240221), ("", 0, 0),
+])
+def test_date_numbers_cover_partial_dates_and_ranges(date, first, last):
+    assert (date_number(date), date_end_number(date)) == (first, last)
+
+
+def test_date_filters_find_every_document_whose_dates_overlap_them():
+    january = SearchFilter(date_from="2024-01", date_to="2024-01")
+    def dated(date):
+        return {"date_number": date_number(date), "date_end_number": date_end_number(date)}
+    assert january.admits(dated("2024-01-22/2024-01-26")) and january.admits(dated("2014-12-19/2024-01-26"))
+    assert january.admits(dated("2024-01-31")) and january.admits(dated("2023/2024"))
+    assert not january.admits(dated("2024-02-21")) and not january.admits(dated("2014/2023-12-31"))
+    assert january.where() == {"$and": [{"date_end_number": {"$gte": 20240100}}, {"date_number": {"$lte": 20240131}}]}
 
 
 def test_markdown_without_front_matter_takes_title_from_first_heading(tmp_path):

@@ -73,8 +73,15 @@ def test_filters_apply_in_the_store_and_the_lexical_index(small, retrieval):
     only_reports = SearchFilter(kinds=("visit-report",))
     passages = variant.retriever.invoke("Who chairs the BCOCC?", search_filter=only_reports)
     assert passages and {p.metadata["kind"] for p in passages} == {"visit-report"}
-    by_date = SearchFilter(date_from="2024-01-01", date_to="2024-12")
-    assert {p.metadata["source"] for p in variant.retriever.invoke("BCOCC", search_filter=by_date)} == {"docs/visits/seed.md"}
+    # The seed report is dated 2024-01-22/2024-01-26, the BCOCC note 2014-12-19/2024-01-26: a filter finds the
+    # documents whose dates overlap it.
+    def sources(**dates):
+        return {p.metadata["source"] for p in variant.retriever.invoke("BCOCC", search_filter=SearchFilter(**dates))}
+    january = {"date_from": "2024-01", "date_to": "2024-01"}
+    assert sources(kinds=("visit-report",), **january) == {"docs/visits/seed.md"}
+    assert sources(kinds=("governance",), **january) == {"docs/kenya-bcocc.md"}
+    assert sources(date_to="2020") == {"docs/kenya-bcocc.md"}
+    assert sources(date_from="2024-02") == set()
     nothing = SearchFilter(sources=("no/such.md",))
     assert variant.retriever.invoke("BCOCC", search_filter=nothing) == []
 
