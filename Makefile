@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test eval bench ingest clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# The CPU build of torch first: a plain torch requirement would pull a multi-GB CUDA build.
