@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/briefing serve
 
 test: $(STAMP) /usr/bin/chromium
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 	$(BIN)/briefing eval --gate evals/thresholds.json
 

@@ -1,5 +1,5 @@
 """`python -m assistant` runs the `briefing` command line."""
 
-from assistant.cli import main
+from assistant.surfaces.cli import main
 
 raise SystemExit(main())

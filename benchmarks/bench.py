@@ -38,7 +38,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def generate_corpus(folder: Path, documents: int, seed: int = 7) -> None:
     """Documents recombined from the knowledge base's sentences, each made unique by a code number."""
-    from assistant.sentences import split_sentences
+    from assistant.text.sentences import split_sentences
 
     sentences = [s for p in sorted((REPO / "knowledge").rglob("*.md"))
                  for s in split_sentences(p.read_text(encoding="utf-8").split("---", 2)[-1]) if len(s) > 40]
@@ -53,8 +53,8 @@ def generate_corpus(folder: Path, documents: int, seed: int = 7) -> None:
 
 
 def ours(home: Path, backend: str):
-    from assistant.chain import Assistant
-    from assistant.settings import Settings
+    from assistant.app.pipeline import Assistant
+    from assistant.config.settings import Settings
 
     env = dict(os.environ, BRIEFING_HOME=str(home), BRIEFING_EMBEDDINGS=backend)
     assistant = Assistant.from_settings(Settings.from_env(env, cwd=REPO))
@@ -79,7 +79,7 @@ def baseline_embeddings():
     """HuggingFaceEmbeddings over the same bundled model, loaded once (model load is not ingest)."""
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.embeddings import bundled_model_dir
+    from assistant.index.embeddings import bundled_model_dir
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     embeddings = HuggingFaceEmbeddings(model_name=str(bundled_model_dir()))
@@ -126,7 +126,7 @@ def latency(fn, repeats: int = 2) -> tuple[float, float]:
 
 def fill_generated_vectors(assistant, total: int, seed: int = 11) -> None:
     """Top a store up to `total` chunks with random unit vectors and recombined texts (not embedded)."""
-    from assistant.chunking import INDEX_SCHEMA
+    from assistant.index.chunks import INDEX_SCHEMA
 
     rng = np.random.default_rng(seed)
     existing = assistant.store.collection.get(include=["documents"], limit=2000)["documents"]

@@ -14,11 +14,11 @@ import argparse
 import itertools
 from pathlib import Path
 
-from assistant.chain import Assistant
-from assistant.embeddings import MiniLMEmbeddings
-from assistant.eval_data import load_dataset
-from assistant.eval_metrics import score
-from assistant.settings import Settings
+from assistant.app.pipeline import Assistant
+from assistant.config.settings import Settings
+from assistant.evaluation.datasets import load_dataset
+from assistant.evaluation.metrics import score
+from assistant.index.embeddings import MiniLMEmbeddings
 
 
 class CachedEmbeddings(MiniLMEmbeddings):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
-from assistant.embeddings import MiniLMEmbeddings
-from assistant.settings import Settings
+from assistant.app.pipeline import Assistant
+from assistant.config.settings import Settings
+from assistant.index.embeddings import MiniLMEmbeddings
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

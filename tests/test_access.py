@@ -8,17 +8,17 @@ import subprocess
 import sys
 
 import pytest
-from gradio_client import Client
-
-from assistant.access import AccessError, Levels, Users
-from assistant.chain import PIPELINES, Assistant
-from assistant.filters import NO_FILTER, cleared
-from assistant.cli import main
-from assistant.library import Library
-from assistant.suggestions import suggest_followups
-
 from conftest import KNOWLEDGE, make_settings
+from gradio_client import Client
 from test_ui import start_server
+
+from assistant.answer.chain import PIPELINES
+from assistant.answer.suggestions import suggest_followups
+from assistant.app.access import AccessError, Levels, Users
+from assistant.app.library import Library
+from assistant.app.pipeline import Assistant
+from assistant.index.filters import NO_FILTER, cleared
+from assistant.surfaces.cli import main
 
 SECRET = "zebrafinch"
 RESTRICTED = (

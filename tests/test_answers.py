@@ -1,13 +1,11 @@
 """The chain over the real knowledge base: cited answers, plain refusals, follow-ups."""
 
 import pytest
-
-from assistant.answering import Answer, AnswerDelta
-from assistant.answering import REFUSAL
-from assistant.followups import standalone_query
-from assistant.sentences import split_sentences
-
 from conftest import SEED_REPORT
+
+from assistant.answer.followups import standalone_query
+from assistant.answer.types import REFUSAL, Answer, AnswerDelta
+from assistant.text.sentences import split_sentences
 
 
 def test_who_led_the_delegation_cites_the_seed_report(corpus_assistant):

@@ -4,12 +4,12 @@ import json
 import logging
 import shutil
 
-from assistant.audit import AuditLog
-from assistant.chain import Assistant
-from assistant.cli import main
-
 from conftest import KNOWLEDGE, make_settings
 from openai_stub import OpenAIStub
+
+from assistant.app.audit import AuditLog
+from assistant.app.pipeline import Assistant
+from assistant.surfaces.cli import main
 
 
 def test_answers_are_recorded_listed_and_replayed(tmp_path, monkeypatch, embeddings, capsys):

@@ -5,10 +5,10 @@ import json
 import docx
 import pytest
 
-from assistant.briefing import SECTIONS, parse_bullets
-from assistant.cli import main
-from assistant.feedback import conversation_markdown, record_feedback
-from assistant.library import safe_name
+from assistant.answer.briefing import SECTIONS, parse_bullets
+from assistant.app.feedback import conversation_markdown, record_feedback
+from assistant.app.library import safe_name
+from assistant.surfaces.cli import main
 
 
 def test_brief_cli_writes_markdown_and_docx_with_cited_bullets(indexed_home, monkeypatch, tmp_path, capsys):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import REPO
 from test_ui import server_over_copy
 

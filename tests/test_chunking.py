@@ -1,11 +1,12 @@
 """Chunks fit the embedding window, keep their heading, and have stable ids."""
 
-from assistant.chunking import Chunker
-from assistant.documents import LoadedDocument, Section, load_document
-from assistant.embeddings import WINDOW_WORD_PIECES
-from assistant.ingest import discover
-
 from conftest import KNOWLEDGE
+
+from assistant.index.embeddings import WINDOW_WORD_PIECES
+from assistant.ingest.chunking import Chunker
+from assistant.ingest.documents import LoadedDocument, Section
+from assistant.ingest.ingestor import discover
+from assistant.ingest.loading import load_document
 
 
 def make_document(text: str, heading: str = "Long section") -> LoadedDocument:

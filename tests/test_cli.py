@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
-from assistant.cli import main
-
 from conftest import REPO, SEED_REPORT
+
+from assistant.surfaces.cli import main
 
 CONTRACT_KEYS = {"question", "answer", "refused", "citations"}
 CITATION_KEYS = {"n", "source", "title", "section", "quote", "chunk_id"}

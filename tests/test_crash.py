@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from assistant.chain import Assistant
-from assistant.lexical import LexicalIndex, fingerprint
-
 from conftest import KNOWLEDGE, make_settings
+
+from assistant.app.pipeline import Assistant
+from assistant.index.lexical import LexicalIndex, fingerprint
 
 pytestmark = pytest.mark.slow
 BRIEFING = os.path.join(os.path.dirname(sys.executable), "briefing")
@@ -53,7 +52,7 @@ def check_consistent(cwd: Path, home: Path, embeddings) -> set[str]:
     stored = assistant.store.documents()
     on_disk = {f"docs/{p.name}": p for p in (cwd / "docs").glob("*.md")}
     assert set(stored) == set(on_disk), "a document is missing or an orphan remains"
-    from assistant.documents import file_hash
+    from assistant.ingest.documents import file_hash
 
     for source, path in on_disk.items():
         assert stored[source].is_current(file_hash(path.read_bytes())), f"{source} is stale or half-written"

@@ -6,8 +6,9 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from assistant.documents import DocumentError, load_document
-from assistant.filters import SearchFilter, date_end_number, date_number
+from assistant.index.filters import SearchFilter, date_end_number, date_number
+from assistant.ingest.documents import DocumentError
+from assistant.ingest.loading import load_document
 
 
 def write_pdf(path: Path, pages: list[str], title: str = "Port report") -> None:

@@ -3,14 +3,13 @@
 import json
 
 import pytest
-
-from assistant.cli import main
-from assistant.eval_data import load_dataset
-from assistant.eval_judge import LLMJudge, parse_score
-from assistant.llm import chat_model
-
 from conftest import REPO, make_settings
 from openai_stub import OpenAIStub
+
+from assistant.answer.chat_model import chat_model
+from assistant.evaluation.datasets import load_dataset
+from assistant.evaluation.judge import LLMJudge, parse_score
+from assistant.surfaces.cli import main
 
 GOLD = REPO / "evals" / "gold.jsonl"
 THRESHOLDS = REPO / "evals" / "thresholds.json"

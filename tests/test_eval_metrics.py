@@ -2,9 +2,9 @@
 
 from langchain_core.documents import Document
 
-from assistant.answering import Answer, Citation
-from assistant.eval_data import EvalItem
-from assistant.eval_metrics import aggregate, fact_present, score
+from assistant.answer.types import Answer, Citation
+from assistant.evaluation.datasets import EvalItem
+from assistant.evaluation.metrics import aggregate, fact_present, score
 
 PASSAGE = Document(
     page_content="The Kenya Coast Guard Service was launched on 19 November 2018 (kcgs.go.ke).",

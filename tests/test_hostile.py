@@ -4,13 +4,14 @@ else in the index changes. Includes a bounded fuzz test of the loaders and the q
 import shutil
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from assistant.chain import Assistant
-from assistant.cli import main
-from assistant.documents import SUPPORTED_SUFFIXES, DocumentError, load_document
-
 from conftest import KNOWLEDGE, make_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.app.pipeline import Assistant
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError
+from assistant.ingest.loading import load_document
+from assistant.surfaces.cli import main
 
 
 @pytest.fixture

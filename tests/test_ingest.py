@@ -3,11 +3,10 @@
 import shutil
 
 import pytest
-
-from assistant.chain import Assistant
-from assistant.cli import main
-
 from conftest import KNOWLEDGE, make_settings
+
+from assistant.app.pipeline import Assistant
+from assistant.surfaces.cli import main
 
 
 @pytest.fixture

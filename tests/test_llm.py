@@ -6,14 +6,13 @@ import json
 import shutil
 
 import pytest
-
-from assistant.answering import REFUSAL, UNVERIFIED, Answer, AnswerDelta
-from assistant.chain import Assistant
-from assistant.cli import main
-
 from conftest import KNOWLEDGE, make_settings
 from openai_stub import OpenAIStub
 from scripted_chat import ScriptedChatModel, passage_number
+
+from assistant.answer.types import REFUSAL, UNVERIFIED, Answer, AnswerDelta
+from assistant.app.pipeline import Assistant
+from assistant.surfaces.cli import main
 
 INJECTION = (
     "---\ntitle: \"Border note\"\nkind: governance\nclassification: public\n---\n# Border note\n\n"
@@ -161,7 +160,7 @@ def test_unreachable_server_falls_back_with_one_clear_line(indexed_home, monkeyp
 
 
 def test_the_ui_marks_a_sentence_that_failed_verification(indexed_home, embeddings):
-    from assistant.ui import respond
+    from assistant.surfaces.ui import respond
 
     def script(messages):
         n = passage_number(messages, "Khushal Khan")

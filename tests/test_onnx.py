@@ -5,11 +5,10 @@ import shutil
 
 import numpy as np
 import pytest
-
-from assistant.chain import Assistant
-from assistant.onnx_embeddings import OnnxEmbeddings
-
 from conftest import KNOWLEDGE, make_settings
+
+from assistant.app.pipeline import Assistant
+from assistant.index.onnx_embeddings import OnnxEmbeddings
 
 TEXTS = ["Who chairs Kenya's BCOCC?", "The Kenya Coast Guard Service was launched on 19 November 2018 (kcgs.go.ke).",
          "Namanga One Stop Border Post " * 80]
@@ -51,7 +50,7 @@ def test_ask_re_embeds_an_index_built_with_another_backend(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     Assistant.from_settings(make_settings(tmp_path / "state", docs), embeddings).ingest(progress=False)
     shutil.copytree(onnx_cache, tmp_path / "state" / "models", dirs_exist_ok=True)  # reuse the export
-    from assistant.cli import main
+    from assistant.surfaces.cli import main
 
     monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("BRIEFING_KNOWLEDGE", str(docs))

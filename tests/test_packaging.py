@@ -18,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import KNOWLEDGE, REPO
 from openai_stub import OpenAIStub
 
@@ -74,7 +73,7 @@ def test_the_installed_wheel_answers_in_both_modes_with_its_own_prompts(tmp_path
             "BRIEFING_EMBEDDINGS": "torch", "HF_HUB_OFFLINE": "1", "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"}
 
     where = _run([str(bin_dir / "python"), "-c",
-                  "import assistant, assistant.prompts as p; print(assistant.__file__); print(p.prompt_file('answer_system'))"],
+                  "import assistant, assistant.answer.prompts as p; print(assistant.__file__); print(p.prompt_file('answer_system'))"],
                  cwd=elsewhere, env=env).stdout.split()
     assert all(Path(path).is_relative_to(tmp_path / "venv") for path in where), where
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import KNOWLEDGE, REPO
 
 BRIEFING = os.path.join(os.path.dirname(sys.executable), "briefing")

@@ -3,13 +3,12 @@
 import shutil
 
 import pytest
-
-from assistant.chain import Assistant
-from assistant.filters import SearchFilter
-from assistant.lexical import fingerprint
-from assistant.questions import focus_of, split_compound
-
 from conftest import KNOWLEDGE, make_settings
+
+from assistant.answer.questions import focus_of, split_compound
+from assistant.app.pipeline import Assistant
+from assistant.index.filters import SearchFilter
+from assistant.index.lexical import fingerprint
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def test_hybrid_finds_a_rare_exact_term_and_fuses_both_rankings(small):
 
 @pytest.mark.parametrize("retrieval", ["dense", "hybrid"])
 def test_filters_apply_in_the_store_and_the_lexical_index(small, retrieval):
-    from assistant.chain import PIPELINES
+    from assistant.answer.chain import PIPELINES
 
     assistant, _ = small
     variant = assistant.with_pipeline(PIPELINES["dense" if retrieval == "dense" else "current"])

@@ -18,15 +18,14 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from gradio_client import Client, handle_file
-
-from assistant.access import Levels, Users
-from assistant.audit import AuditLog
-from assistant.chain import Assistant
-
 from conftest import KNOWLEDGE, make_settings
+from gradio_client import Client, handle_file
 from test_access import RESTRICTED, leaks
 from test_ui import start_server
+
+from assistant.app.access import Levels, Users
+from assistant.app.audit import AuditLog
+from assistant.app.pipeline import Assistant
 
 pytestmark = pytest.mark.slow
 PASSWORDS = {"alice": "alice-pass-1", "rita": "rita-pass-1", "rex": "rex-pass-1", "ada": "ada-pass-1"}

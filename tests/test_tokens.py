@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from assistant import tokens
+from assistant.text import tokens
 
 
 def test_cl100k_encodes_like_tiktoken():

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from gradio_client import Client, handle_file
-
 from conftest import REPO
+from gradio_client import Client, handle_file
 
 pytestmark = pytest.mark.slow
 

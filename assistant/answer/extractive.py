@@ -1,0 +1,169 @@
+"""The embedded answerer: grounded extraction with citations, no LLM.
+
+It ranks the sentences of the retrieved passages by how well they answer the
+question (embedding similarity, key-term coverage, and whether the sentence holds
+the kind of answer asked for), then composes a short answer in which every
+sentence carries its `[n]` citation. When no sentence clears the calibrated
+threshold it refuses plainly instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from assistant.answer.questions import QuestionProfile, analyse, split_compound
+from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer, Citation
+from assistant.config.parameters import parameters
+from assistant.index.embeddings import MiniLMEmbeddings
+from assistant.text.acronyms import find_acronyms, with_equivalents
+from assistant.text.sentences import split_sentences
+from assistant.text.terms import terms
+
+# A best sentence that says the sources lack the answer makes the answer a refusal (quoted, with its citation).
+_P = parameters()["extractive"]
+NOT_FOUND = re.compile(_P["not_found"], re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    passage: Document
+    similarity: float
+    coverage: float
+    score: float
+
+
+class ExtractiveAnswerer(Answerer):
+    """Answer by quoting the best-supported sentences of the retrieved passages.
+
+    `threshold` is the lowest combined score that counts as an answer;
+    `min_coverage` the share of the question's key terms the sentence (with its
+    heading) must contain; `margin` how close to the best a further sentence must
+    score to be added.
+    """
+
+    name = "extractive"
+
+    def __init__(self, embeddings: MiniLMEmbeddings, threshold: float = 0.5, min_coverage: float = _P["min_coverage"],
+                 margin: float = _P["margin"], max_sentences: int = _P["max_sentences"],
+                 similarity_weight: float = _P["similarity_weight"]):
+        self.embeddings = embeddings
+        self.threshold = threshold
+        self.min_coverage = min_coverage
+        self.margin = margin
+        self.max_sentences = max_sentences
+        self.similarity_weight = similarity_weight
+
+    def candidates(self, profile: QuestionProfile, passages: list[Document]) -> list[Candidate]:
+        """Every sentence of `passages` that holds the expected kind of answer, best first."""
+        pairs = [
+            (sentence, passage)
+            for passage in passages
+            for sentence in split_sentences(passage.page_content)
+            if profile.admits(sentence)
+        ]
+        if not pairs:
+            return []
+        question_vector = np.asarray(self.embeddings.embed_query(profile.question))
+        sentence_vectors = np.asarray(self.embeddings.embed_documents([sentence for sentence, _ in pairs]))
+        similarities = sentence_vectors @ question_vector
+        key = profile.key_terms
+        acronyms = find_acronyms(" ".join(f"{p.metadata.get('title', '')} {p.page_content}" for p in passages))
+        ranked = []
+        for (sentence, passage), similarity in zip(pairs, similarities):
+            context = f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}"
+            in_sentence = with_equivalents(terms(sentence), acronyms)
+            in_context = in_sentence | with_equivalents(terms(context), acronyms)
+            coverage = (len(key & in_sentence) + len(key & in_context)) / (2 * len(key)) if key else 1.0
+            if profile.focus and profile.focus not in in_context:
+                continue  # the sentence is not about the thing asked for
+            score = self.similarity_weight * float(similarity) + (1 - self.similarity_weight) * coverage
+            ranked.append(Candidate(sentence, passage, float(similarity), coverage, score))
+        return sorted(ranked, key=lambda c: c.score, reverse=True)
+
+    def select(self, profile: QuestionProfile, ranked: list[Candidate]) -> list[Candidate]:
+        """The best candidate and any close runners-up, or nothing when none is good enough."""
+        if not ranked or ranked[0].score < self.threshold or ranked[0].coverage < self.min_coverage:
+            return []
+        best = ranked[0]
+        limit = self.max_sentences + (1 if profile.wants_list else 0)
+        chosen = [best]
+        for candidate in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            if candidate.score < best.score - self.margin or candidate.coverage < self.min_coverage:
+                continue
+            if any(_redundant(candidate, other) for other in chosen):
+                continue
+            chosen.append(candidate)
+        return _in_reading_order(chosen)
+
+    def choose(self, question: str, passages: list[Document]) -> list[Candidate]:
+        """The sentences that answer `question`; a compound question gets the best for each part."""
+        parts = split_compound(question)
+        if len(parts) == 1:
+            profile = analyse(question)
+            return self.select(profile, self.candidates(profile, passages))
+        chosen: list[Candidate] = []
+        for part in parts:
+            profile = analyse(part)
+            for candidate in self.select(profile, self.candidates(profile, passages))[:2]:
+                if not any(_redundant(candidate, other) for other in chosen):
+                    chosen.append(candidate)
+        return chosen
+
+    def compose(self, question: str, passages: list[Document]) -> Answer:
+        chosen = self.choose(question, passages)
+        if not chosen:
+            return Answer(question, REFUSAL, refused=True, passages=passages)
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        sentences = []
+        for candidate in chosen:
+            chunk_id = candidate.passage.metadata["chunk_id"]
+            n = numbers.setdefault(chunk_id, len(numbers) + 1)
+            quotes.setdefault(chunk_id, []).append(candidate.sentence)
+            sentences.append(_cite(candidate.sentence, n))
+        by_id = {passage.metadata["chunk_id"]: passage for passage in passages}
+        citations = [Citation.from_passage(n, by_id[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
+        text = " ".join(sentences)
+        refused = bool(NOT_FOUND.search(chosen[0].sentence))
+        if refused:
+            text = f"{REFUSAL} {text}"
+        return Answer(question, text, refused=refused, citations=citations, passages=passages)
+
+    def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
+        answer = self.compose(question, passages)
+        for piece in re.findall(r"\S+\s*", answer.text):
+            yield AnswerDelta(piece)
+        yield answer
+
+
+def _in_reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """Keep the best passage first, but read sentences of one passage in their own order."""
+    passages = list(dict.fromkeys(c.passage.metadata["chunk_id"] for c in chosen))
+    position = {c.sentence: c.passage.page_content.find(c.sentence) for c in chosen}
+    return sorted(chosen, key=lambda c: (passages.index(c.passage.metadata["chunk_id"]), position[c.sentence]))
+
+
+def _redundant(candidate: Candidate, other: Candidate) -> bool:
+    """Same sentence again, or a near-copy from the same document (another source may corroborate)."""
+    if candidate.sentence == other.sentence:
+        return True
+    if candidate.passage.metadata.get("source") != other.passage.metadata.get("source"):
+        return False
+    a, b = terms(candidate.sentence), terms(other.sentence)
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) > _P["redundancy"]
+
+
+def _cite(sentence: str, n: int) -> str:
+    """Put the citation marker before the sentence's closing punctuation."""
+    match = re.search(r"([.!?]['\")\]]*)$", sentence)
+    if match:
+        return f"{sentence[: match.start()]} [{n}]{match.group(1)}"
+    return f"{sentence} [{n}]."

@@ -1,0 +1,56 @@
+"""Turn a follow-up question into a standalone retrieval query, without an LLM.
+
+"When was it launched?" after "What does the Kenya Coast Guard Service do?"
+becomes "When was it launched? (Kenya Coast Guard Service)": the subject of the
+latest earlier user turn is carried when the follow-up refers back to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text.terms import STOPWORDS
+
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|the same|the former|the latter)\b",
+    re.I,
+)
+_SUBJECT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+
+
+def subject_of(question: str) -> str:
+    """The content words of a question, in order (its subject, roughly)."""
+    words = [w for w in _SUBJECT_WORD.findall(question) if w.lower() not in STOPWORDS]
+    return " ".join(words)
+
+
+def standalone_query(question: str, history: list[dict[str, str]]) -> str:
+    """`question`, plus the subject of the last user turn when it refers back or is very short."""
+    earlier = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
+    if not earlier:
+        return question
+    own_words = subject_of(question).split()
+    if not _REFERS_BACK.search(question) and len(own_words) > 2:
+        return question
+    subject = subject_of(earlier[-1])
+    return f"{question} ({subject})" if subject else question
+
+
+class LLMQuestionRewriter:
+    """Standalone question from the conversation with a chat model (prompt `condense_question`);
+    the deterministic rewrite when there is no history or the model fails."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, question: str, history: list[dict[str, str]]) -> str:
+        if not history:
+            return question
+        from assistant.answer.prompts import render
+
+        try:
+            reply = self.model.invoke(render("condense_question", question=question, history=history))
+        except Exception:  # noqa: BLE001 - rewriting is an aid; the deterministic rewrite stands in
+            return standalone_query(question, history)
+        text = (reply.content if isinstance(reply.content, str) else "").strip().splitlines()
+        return text[0].strip() if text and text[0].strip() else standalone_query(question, history)

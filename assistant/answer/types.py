@@ -1,0 +1,121 @@
+"""What every answerer returns, and the interface an answerer implements.
+
+An answerer streams `AnswerDelta`s (text as it is produced) and ends with one
+`Answer`. The extractive answerer and an LLM answerer plug into the same chain.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+
+from langchain_core.documents import Document
+
+from assistant.answer.verification import CitationVerifier, SentenceCheck
+
+REFUSAL = "The documents in the knowledge base do not answer this question."
+UNVERIFIED = "A drafted answer was withheld because no sentence of it is supported by the passages it cites."
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    source: str
+    title: str
+    section: str
+    quote: str
+    chunk_id: str
+
+    @classmethod
+    def from_passage(cls, n: int, passage: Document, quote: str) -> "Citation":
+        meta = passage.metadata
+        return cls(n, meta["source"], meta.get("title", ""), meta.get("section", ""), quote, meta["chunk_id"])
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Document] = field(default_factory=list, repr=False)
+    mode: str = "extractive"
+    """`extractive`, `llm`, or `extractive-fallback` (the LLM failed; the extractive answer is shown)."""
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    """Each sentence with its citations and whether they support it (filled in by verification)."""
+    classification: str = ""
+    """The highest classification among the cited sources (filled in by the chain)."""
+    query: str = ""
+    """The standalone query retrieval used (filled in by the chain)."""
+
+    @property
+    def retrieved(self) -> list[str]:
+        return [passage.metadata["chunk_id"] for passage in self.passages]
+
+    def citation_supported(self, n: int) -> bool:
+        """A citation is supported when every sentence that cites it is."""
+        citing = [s for s in self.sentences if n in s.citations]
+        return bool(citing) and all(s.supported for s in citing)
+
+    def to_dict(self) -> dict:
+        """The stable `ask --json` contract (`mode`, `sentences` and per-citation `supported` were added later)."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [asdict(c) | {"supported": self.citation_supported(c.n)} for c in self.citations],
+            "mode": self.mode,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "classification": self.classification,
+        }
+
+
+@dataclass(frozen=True)
+class AnswerDelta:
+    text: str
+
+
+class Answerer(ABC):
+    """Turns a question and its retrieved passages into a cited answer."""
+
+    name: str = "answerer"
+    mode_label: str = "embedded (no LLM, offline)"
+    """How the UI names the mode it answers in."""
+    model_name: str = ""
+    """The language model behind the answers, if any (recorded in the audit log)."""
+    prompt_files: tuple[str, ...] = ()
+    """The prompts it renders; their version is recorded with each answer."""
+
+    @property
+    def embedded(self) -> "Answerer":
+        """The answerer that works without a language model: itself, or the one it falls back on."""
+        return self
+
+    def draft_briefing(self, topic: str, passages: dict[str, list[Document]], verifier: CitationVerifier):
+        """A drafted briefing note, or None to let the embedded writer compose it (the default)."""
+        return None
+
+    @abstractmethod
+    def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
+        """Yield text deltas as the answer is produced, then the final `Answer`."""
+
+    def answer(self, question: str, passages: list[Document]) -> Answer:
+        final = None
+        for event in self.stream(question, passages):
+            if isinstance(event, Answer):
+                final = event
+        if final is None:
+            raise RuntimeError(f"{self.name} produced no answer")
+        return final
+
+
+def verify(answer: Answer, verifier: CitationVerifier) -> Answer:
+    """Check every sentence against its cited passages; an answer with no supported sentence becomes a refusal."""
+    by_chunk = {p.metadata["chunk_id"]: p.page_content for p in answer.passages}
+    numbered = {c.n: by_chunk.get(c.chunk_id, c.quote) for c in answer.citations}
+    body = answer.text.replace(REFUSAL, "").strip()
+    checks = verifier.check(body, numbered) if body else []
+    if answer.refused or any(check.supported for check in checks):
+        return replace(answer, sentences=checks)
+    return replace(answer, text=f"{REFUSAL} {UNVERIFIED}", refused=True, citations=[], sentences=checks)

@@ -1,0 +1,221 @@
+"""The document library as one user sees it: list, upload, replace and remove documents.
+
+Who may do what (see `assistant.app.access`): anyone signed in may list; editors and admins may
+upload, replace and remove documents within their own clearance, and may not label an
+upload above it. Files of the knowledge folder are removed only from the CLI. Every change
+goes into the audit log.
+
+Each upload is kept under `<state root>/uploads/<id>/<name>`, so it has its own identity:
+an upload never overwrites or deletes another document, and a failed one leaves the disk
+and the index as they were. Nothing an upload answers depends on documents the uploader
+cannot see.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from assistant.app.access import AccessError, require_role
+from assistant.config.limits import MB
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
+from assistant.ingest.ingestor import IngestReport, source_name
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    name: str
+    ok: bool
+    message: str
+
+
+def safe_name(name: str) -> str:
+    """A plain file name from whatever the browser sent: no folders, no traversal, no odd characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .")
+    return cleaned or "upload"
+
+
+class Library:
+    """The library for `assistant`'s user (name and clearance) acting in `role`.
+
+    `protect_knowledge` (the web app) refuses to remove files of the knowledge folder; the CLI
+    passes False."""
+
+    def __init__(self, assistant, role: str = "admin", protect_knowledge: bool = True):
+        self.assistant = assistant
+        self.role = role
+        self.protect_knowledge = protect_knowledge
+        self.settings = assistant.settings
+        self.uploads = self.settings.home / "uploads"
+
+    # --- reading ------------------------------------------------------------------------------
+    def _visible(self) -> dict:
+        allowed = self.assistant.visible
+        return {source: d for source, d in self.assistant.store.documents().items()
+                if allowed is None or d.classification in allowed}
+
+    def rows(self) -> list[list]:
+        """One row per document the user may see: title, kind, date, classification, chunks, source."""
+        documents = self._visible().values()
+        return [
+            [d.title, d.kind, d.date, d.classification, d.chunk_count, d.source]
+            for d in sorted(documents, key=lambda d: (d.kind, d.title))
+        ]
+
+    def sources(self) -> set[str]:
+        return set(self._visible())
+
+    def check_sources(self, sources) -> tuple[str, ...]:
+        """`sources`, all visible to the user; the same error whether one is absent or above their clearance."""
+        unknown = [s for s in sources or () if s not in self._visible()]
+        if unknown:
+            raise ValueError(f"no indexed document {', '.join(map(repr, unknown))}")
+        return tuple(sources or ())
+
+    # --- rules --------------------------------------------------------------------------------
+    def _require_editor(self, action: str) -> None:
+        require_role(self.role, "editor", action)
+
+    def _check_label(self, label: str) -> str:
+        levels = self.assistant.levels
+        levels.check(label)
+        visible = self.assistant.visible
+        if visible is not None and label not in visible:
+            raise AccessError(f"labelled {label}, above your clearance ({self.assistant.clearance})")
+        return label
+
+    def _admit(self, label: str | None):
+        """Relabel a loaded document when `label` is given, then refuse it if its label is above the user's clearance."""
+        def admit(document: LoadedDocument) -> LoadedDocument:
+            if label:
+                document = replace(document, classification=label)
+            try:
+                self._check_label(document.classification)
+            except AccessError as exc:
+                raise DocumentError(str(exc)) from None
+            return document
+        return admit
+
+    def _in_knowledge(self, source: str) -> bool:
+        return (Path.cwd() / source).resolve().is_relative_to(self.settings.knowledge_dir)
+
+    def _upload_folder(self, source: str) -> Path | None:
+        """The folder `uploads/<id>/` holding an uploaded document, or None for any other file."""
+        path = (Path.cwd() / source).resolve()
+        folder = path.parent
+        return folder if folder.parent == self.uploads.resolve() else None
+
+    def _record(self, action: str, source: str, detail: str) -> None:
+        if self.assistant.audit is not None:
+            self.assistant.audit.record_change(user=self.assistant.user, action=action, source=source, detail=detail)
+
+    def _check_request(self, files: list[tuple[str, Path]]) -> None:
+        if len(files) > self.settings.max_upload_files:
+            raise ValueError(f"{len(files)} files in one upload; the limit is {self.settings.max_upload_files}"
+                             " (BRIEFING_MAX_UPLOAD_FILES)")
+        total = sum(temp.stat().st_size for _, temp in files)
+        if total > self.settings.max_upload_mb * MB:
+            raise ValueError(f"{total / MB:.3g} MB in one upload; the limit is {self.settings.max_upload_mb:g} MB"
+                             " (BRIEFING_MAX_UPLOAD_MB)")
+
+    def _refusal(self, original: str, name: str, data: bytes) -> str | None:
+        """Why a file cannot be uploaded as it is, judged only against documents the user may see."""
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            return f"unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+        limit_mb = self.settings.max_file_mb
+        if len(data) > limit_mb * MB:
+            return f"larger than the {limit_mb:g} MB limit (BRIEFING_MAX_FILE_MB)"
+        digest = file_hash(data)
+        for source, document in self._visible().items():
+            if digest in document.doc_hashes:
+                return f"already in the library as {source}"
+            if Path(source).name == name and self._upload_folder(source):
+                return (f"a document named {name} is already in the library ({source}); upload this one under another"
+                        " name, or replace that document (Replace document, for editors within its clearance)")
+        return None
+
+    # --- changing -----------------------------------------------------------------------------
+    def add(self, files: list[tuple[str, Path]], label: str | None = None,
+            progress: bool = False) -> tuple[list[UploadResult], IngestReport | None]:
+        """Index each (original name, temp path) as a new document; `label` sets their classification."""
+        self._require_editor("uploading documents")
+        self._check_request(files)
+        if label:
+            self._check_label(label)
+        results: list[UploadResult] = []
+        saved: dict[str, tuple[str, Path]] = {}
+        for original, temp in files:
+            name = safe_name(original)
+            data = temp.read_bytes()
+            refusal = self._refusal(original, name, data)
+            if refusal:
+                results.append(UploadResult(original, False, refusal))
+                continue
+            folder = self.uploads / secrets.token_hex(6)
+            folder.mkdir(parents=True)
+            target = folder / name
+            target.write_bytes(data)
+            saved[source_name(target)] = (original, folder)
+        if not saved:
+            return results, None
+        report = self.assistant.ingest([folder / Path(s).name for s, (_, folder) in saved.items()],
+                                       progress=progress, admit=self._admit(label))
+        failed = dict(report.failed)
+        documents = self.assistant.store.documents()
+        for source, (original, folder) in saved.items():
+            if source in failed:
+                shutil.rmtree(folder, ignore_errors=True)
+                results.append(UploadResult(original, False, failed[source]))
+                continue
+            document = documents[source]
+            self._record("upload", source, f"{original}; {document.classification}; {document.chunk_count} passages")
+            results.append(UploadResult(original, True, f"indexed as {source} ({document.chunk_count} passages,"
+                                                        f" {document.classification})"))
+        return results, report
+
+    def replace(self, source: str, original: str, temp: Path, label: str | None = None) -> str:
+        """Replace an uploaded document with a new version (its label kept unless `label` is given).
+
+        When the new version cannot be indexed, the old file and its passages stay as they were."""
+        self._require_editor("replacing documents")
+        self.check_sources([source])
+        folder = self._upload_folder(source)
+        if folder is None:
+            raise ValueError(f"{source} was not uploaded through the app; change it on disk and run `briefing ingest`")
+        target = (Path.cwd() / source).resolve()
+        if Path(safe_name(original)).suffix.lower() != target.suffix.lower():
+            raise ValueError(f"the new version must be a {target.suffix} file, like the document it replaces")
+        self._check_request([(original, temp)])
+        label = self._check_label(label) if label else self._visible()[source].classification
+        staged, previous = folder / ".new", folder / ".previous"
+        shutil.copyfile(temp, staged)
+        os.replace(target, previous)
+        os.replace(staged, target)
+        report = self.assistant.ingest([target], progress=False, admit=self._admit(label))
+        if report.failed:
+            os.replace(previous, target)
+            raise ValueError(f"the new version of {source} was not indexed: {report.failed[0][1]}; the old one stays")
+        previous.unlink()
+        chunks = self.assistant.store.documents()[source].chunk_count
+        self._record("replace", source, f"{original}; {label}; {chunks} passages")
+        return f"Replaced {source} ({chunks} passages, {label})."
+
+    def remove(self, source: str) -> int:
+        """Remove a document's passages (and its folder, when it was uploaded); returns passages removed."""
+        self._require_editor("removing documents")
+        self.check_sources([source])
+        if self.protect_knowledge and self._in_knowledge(source):
+            raise AccessError(f"{source} belongs to the knowledge folder; it is removed only from the command line"
+                              " (`briefing remove`)")
+        removed = self.assistant.store.remove_document(source)
+        folder = self._upload_folder(source)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.assistant.store.sync_lexical()
+        self._record("remove", source, f"{removed} passages")
+        return removed

@@ -1,0 +1,176 @@
+"""The whole pipeline, wired once from settings: the one object the UI, the CLI and the evals call."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from functools import cached_property
+from pathlib import Path
+
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable
+
+from assistant.answer.chain import DEFAULT_PIPELINE, PipelineConfig, Rewriter, build_chain
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.answer.followups import LLMQuestionRewriter, standalone_query
+from assistant.answer.inputs import Message, clean_question, validate_history
+from assistant.answer.prompts import version as prompt_version
+from assistant.answer.types import Answer, AnswerDelta, Answerer
+from assistant.answer.verification import CitationVerifier
+from assistant.app.access import Levels
+from assistant.app.audit import AuditLog
+from assistant.config.settings import Settings
+from assistant.index.backends import make_embeddings
+from assistant.index.embeddings import MiniLMEmbeddings
+from assistant.index.filters import NO_FILTER, SearchFilter, cleared
+from assistant.index.retrieval import DenseRetriever, HybridRetriever
+from assistant.index.store import KnowledgeStore
+from assistant.ingest.ingestor import Admit, Ingestor, IngestReport
+
+LOG = logging.getLogger(__name__)
+_INDEX_LOCK = threading.Lock()
+
+
+@dataclass
+class Assistant:
+    """The whole pipeline, wired once from settings and shared by the UI, the CLI and the evals.
+
+    >>> assistant = Assistant.from_settings(Settings.from_env())
+    >>> assistant.ask("Who led the delegation?").text
+    """
+
+    settings: Settings
+    embeddings: MiniLMEmbeddings
+    store: KnowledgeStore
+    answerer: Answerer
+    rewriter: Rewriter = standalone_query
+    config: PipelineConfig = DEFAULT_PIPELINE
+    clearance: str | None = None
+    """The asking user's clearance; None: the highest (the local operator who owns the index)."""
+    user: str = "local"
+    audit: AuditLog | None = None
+    """Where answers are recorded; None records nothing (the evals)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
+                      chat_model=None) -> "Assistant":
+        """Embedded mode unless an LLM is configured (or `chat_model`, a LangChain chat model, is given)."""
+        embeddings = embeddings or make_embeddings(settings.embeddings, settings.home / "models")
+        store = KnowledgeStore.open(settings)
+        answerer: Answerer = ExtractiveAnswerer(embeddings, threshold=settings.refusal_threshold)
+        rewriter: Rewriter = standalone_query
+        if chat_model is None and settings.llm_configured:
+            from assistant.answer.chat_model import chat_model as configured_model
+
+            chat_model = configured_model(settings, streaming=True)
+        if chat_model is not None:
+            from assistant.answer.llm_answerer import LLMAnswerer
+
+            answerer = LLMAnswerer(chat_model, settings.llm_model or "chat model", fallback=answerer)
+            rewriter = LLMQuestionRewriter(chat_model)
+        return cls(settings, embeddings, store, answerer, rewriter, audit=AuditLog(settings.audit_file))
+
+    @property
+    def mode(self) -> str:
+        return self.answerer.mode_label
+
+    @cached_property
+    def retriever(self) -> BaseRetriever:
+        kind = HybridRetriever if self.config.retrieval == "hybrid" else DenseRetriever
+        return kind(store=self.store, embeddings=self.embeddings, k=self.settings.top_k)
+
+    @cached_property
+    def levels(self) -> Levels:
+        return Levels(self.settings.levels)
+
+    @property
+    def visible(self) -> tuple[str, ...] | None:
+        """The classification labels this assistant's user may see (None: all)."""
+        return self.levels.visible_to(self.clearance or self.levels.highest)
+
+    def for_clearance(self, clearance: str | None, user: str | None = None) -> "Assistant":
+        """The same pipeline answering as `user`, of `clearance` (checked against the levels)."""
+        if clearance is not None:
+            self.levels.check(clearance)
+        return replace(self, clearance=clearance, user=user or self.user)
+
+    @property
+    def prompt_version(self) -> str:
+        return prompt_version(*self.answerer.prompt_files) if self.answerer.prompt_files else "extractive"
+
+    def _record(self, answer: Answer, history: list[Message], search_filter: SearchFilter) -> None:
+        if self.audit is None:
+            return
+        model = self.answerer.model_name if answer.mode == "llm" else ""
+        self.audit.record(answer, user=self.user, clearance=self.clearance or self.levels.highest, history=history,
+                          search_filter=asdict(search_filter), model=model, prompt_version=self.prompt_version)
+
+    @cached_property
+    def verifier(self) -> CitationVerifier:
+        return CitationVerifier(self.embeddings)
+
+    @cached_property
+    def chain(self) -> Runnable:
+        return build_chain(self.retriever, self.answerer, self.verifier, self.levels.highest_of, self.config, self.rewriter)
+
+    def with_pipeline(self, config: PipelineConfig) -> "Assistant":
+        """The same store and models behind another pipeline variant."""
+        return replace(self, config=config)
+
+    def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER):
+        """A briefing note on `topic` and/or the given documents (see `assistant.answer.briefing`)."""
+        self.ensure_index()
+        from assistant.answer.briefing import BriefingWriter
+
+        note = BriefingWriter(self.retriever, self.answerer, self.verifier).write(
+            topic, sources, cleared(search_filter, self.visible))
+        return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
+
+    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None) -> IngestReport:
+        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
+            paths or [self.settings.knowledge_dir], progress, admit=admit)
+
+    def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
+        """Make the index usable: re-embed it when it was built with another embedding backend, build it
+        from the knowledge folder when it is empty. None when it was ready; a clear error when it cannot be."""
+        with _INDEX_LOCK:
+            stored = self.store.embedder()
+            if stored is not None and stored != self.embeddings.backend:
+                LOG.info("The index was embedded with %s; re-embedding it with %s ...", stored, self.embeddings.backend)
+                return self._report(self.ingest(progress=progress))
+            if stored is not None:
+                return None
+            knowledge = self.settings.knowledge_dir
+            if not knowledge.is_dir():
+                raise ValueError(f"no index yet and no knowledge folder at {knowledge}; run `briefing ingest PATH`")
+            LOG.info("No index yet: building it from %s ...", knowledge)
+            return self._report(self.ingest(progress=progress))
+
+    @staticmethod
+    def _report(report: IngestReport) -> IngestReport:
+        for source, reason in report.failed:
+            LOG.warning("failed: %s: %s", source, reason)
+        LOG.info("%s", report.summary())
+        return report
+
+    def stream(self, question: str, history: list[Message] | None = None,
+               search_filter: SearchFilter = NO_FILTER) -> Iterator[AnswerDelta | Answer]:
+        question = clean_question(question, self.settings.max_question_chars)
+        history = validate_history(history)
+        self.ensure_index()
+        for event in self.chain.stream({"question": question, "history": history,
+                                        "filter": cleared(search_filter, self.visible)}):
+            if isinstance(event, Answer):
+                self._record(event, history, search_filter)
+            yield event
+
+    def ask(self, question: str, history: list[Message] | None = None,
+            search_filter: SearchFilter = NO_FILTER) -> Answer:
+        final = None
+        for event in self.stream(question, history, search_filter):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None, "the chain always ends with an Answer"
+        return final

@@ -1,0 +1,18 @@
+"""What the index stores per passage: a chunk, and the schema version of what is stored with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Bump when what is stored per chunk changes: documents indexed under another schema are re-indexed.
+INDEX_SCHEMA = 3  # 3: date_end_number (dates may be ranges)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    text: str
+    """The passage itself, as quoted in citations."""
+    embed_text: str
+    """What is embedded: the document title and section heading, then the passage."""
+    metadata: dict

@@ -1,0 +1,117 @@
+"""A BM25 index (bm25s) over the same chunks as the Chroma collection, kept in step with it.
+
+The index is derived data: it is rebuilt from the collection whenever the
+collection's fingerprint (its sorted chunk ids) differs from the one it was built
+from, and saved under the state root so a restart does not rebuild it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.index.filters import NO_FILTER, SearchFilter
+from assistant.text.terms import STOPWORDS, stem, tokens
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Stemmed content words, as BM25 sees them."""
+    return [stem(word) for word in tokens(text) if word.lower() not in STOPWORDS]
+
+
+def lexical_text(text: str, metadata: dict) -> str:
+    """What BM25 indexes for a chunk: its title and section heading, then the passage."""
+    return f"{metadata.get('title', '')} {metadata.get('section', '')} {text}"
+
+
+def fingerprint(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    id: str
+    score: float
+
+
+class LexicalIndex:
+    """BM25 over chunk ids; `search` honours the same filters as the vector store."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._model: bm25s.BM25 | None = None
+        self._ids: list[str] = []
+        self._metadatas: list[dict] = []
+        self._fingerprint = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return self._fingerprint
+
+    def build(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        corpus = [lexical_tokens(lexical_text(t, m)) or ["∅"] for t, m in zip(texts, metadatas)]
+        model = None
+        if corpus:
+            model = bm25s.BM25()
+            model.index(corpus, show_progress=False)
+        with self._lock:
+            self._model, self._ids, self._metadatas = model, list(ids), list(metadatas)
+            self._fingerprint = fingerprint(ids)
+
+    def save(self) -> None:
+        """Write the index atomically: a crash leaves the old one or the new one, never half of each."""
+        staging = self.folder.with_name(self.folder.name + ".tmp")
+        staging.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(staging / "bm25"))
+        (staging / "meta.json").write_text(json.dumps(
+            {"fingerprint": self._fingerprint, "ids": self._ids, "metadatas": self._metadatas}
+        ))
+        old = self.folder.with_name(self.folder.name + ".old")
+        if self.folder.exists():
+            os.replace(self.folder, old)
+        os.replace(staging, self.folder)
+        if old.exists():
+            import shutil
+
+            shutil.rmtree(old)
+
+    def load(self) -> bool:
+        """Read the saved index; False when there is none or it cannot be read."""
+        try:
+            meta = json.loads((self.folder / "meta.json").read_text())
+            model = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
+        except (OSError, ValueError, KeyError):
+            return False
+        with self._lock:
+            self._model, self._ids, self._metadatas = model, meta["ids"], meta["metadatas"]
+            self._fingerprint = meta["fingerprint"]
+        return True
+
+    def search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
+        query_tokens = lexical_tokens(query)
+        with self._lock:
+            model, ids, metadatas = self._model, self._ids, self._metadatas
+        if model is None or not query_tokens:
+            return []
+        mask = None
+        if not search_filter.empty:
+            mask = np.array([search_filter.admits(m) for m in metadatas], dtype=np.float32)
+            if not mask.any():
+                return []
+        vocabulary = model.vocab_dict
+        known = [t for t in query_tokens if t in vocabulary]
+        if not known:
+            return []
+        documents, scores = model.retrieve(
+            [known], k=min(k, len(ids)), show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [LexicalHit(ids[int(i)], float(s)) for i, s in zip(documents[0], scores[0]) if s > 0]

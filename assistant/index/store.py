@@ -1,0 +1,224 @@
+"""The Chroma collection of chunks: incremental replace and delete, batched writes, search.
+
+Chroma only stores and searches vectors here; the vectors come from our own
+LangChain `Embeddings`, never from Chroma's default embedding function.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.config.settings import Settings
+from assistant.index.chunks import INDEX_SCHEMA, Chunk
+from assistant.index.filters import NO_FILTER, SearchFilter
+from assistant.index.lexical import LexicalHit, LexicalIndex, fingerprint
+
+LEXICAL_RECHECK_S = 30.0
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the store knows of one indexed document."""
+
+    source: str
+    doc_hashes: frozenset[str]
+    chunk_count: int
+    expected_chunks: int
+    schemas: frozenset[int] = frozenset({INDEX_SCHEMA})
+    embedders: frozenset[str] = frozenset({"torch"})
+    title: str = ""
+    kind: str = ""
+    date: str = ""
+    classification: str = ""
+
+    def is_current(self, content_hash: str, embedder: str = "torch") -> bool:
+        """True when exactly one complete version, with this hash, today's schema and this embedder, is stored."""
+        return (
+            self.doc_hashes == {content_hash}
+            and self.chunk_count == self.expected_chunks
+            and self.schemas == {INDEX_SCHEMA}
+            and self.embedders == {embedder}
+        )
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    id: str
+    text: str
+    metadata: dict
+    score: float
+    """Cosine similarity to the query, in [-1, 1]."""
+
+
+class KnowledgeStore:
+    """A persistent Chroma collection (cosine distance) holding the knowledge base's chunks.
+
+    >>> store = KnowledgeStore.open(settings)
+    >>> store.replace_document("knowledge/a.md", chunks, vectors)
+    >>> store.search(query_vector, k=5)
+    """
+
+    def __init__(self, client: chromadb.api.ClientAPI, collection_name: str, lexical_dir: Path):
+        self.client = client
+        self.collection = client.get_or_create_collection(
+            collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        self.batch_size = client.get_max_batch_size()
+        self.lexical = LexicalIndex(lexical_dir / collection_name)
+        self._lexical_checked_at: float | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> "KnowledgeStore":
+        """The embedded store under the state root, or the Chroma server at `BRIEFING_CHROMA_URL`."""
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ValueError(f"BRIEFING_CHROMA_URL must look like http://host:8000, got {settings.chroma_url!r}")
+            try:
+                client = chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                             ssl=url.scheme == "https", settings=chroma_settings)
+            except Exception as exc:  # noqa: BLE001 - any connection failure is one clear line
+                raise ValueError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+            # Each machine keeps its own lexical index of the shared collection, rebuilt when the collection changes.
+            return cls(client, settings.collection, settings.home / "lexical" / f"{url.hostname}-{url.port}")
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        return cls(client, settings.collection, settings.home / "lexical")
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def documents(self) -> dict[str, StoredDocument]:
+        """Every stored document by source, read from its chunks' metadata."""
+        hashes: dict[str, set[str]] = defaultdict(set)
+        schemas: dict[str, set[int]] = defaultdict(set)
+        embedders: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, int] = defaultdict(int)
+        expected: dict[str, int] = {}
+        described: dict[str, dict] = {}
+        for page in self._pages(["metadatas"]):
+            for meta in page["metadatas"]:
+                source = meta["source"]
+                hashes[source].add(meta["doc_hash"])
+                schemas[source].add(int(meta.get("schema", 1)))
+                embedders[source].add(str(meta.get("embedder", "torch")))
+                counts[source] += 1
+                expected[source] = int(meta.get("chunk_count", 0))
+                described.setdefault(source, meta)
+        return {
+            source: StoredDocument(
+                source, frozenset(hashes[source]), counts[source], expected[source], frozenset(schemas[source]),
+                frozenset(embedders[source]),
+                *(str(described[source].get(key, "")) for key in ("title", "kind", "date", "classification")),
+            )
+            for source in hashes
+        }
+
+    def _pages(self, include: list[str]) -> Iterable[dict]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=self.batch_size, offset=offset)
+            yield page
+            if len(page["ids"]) < self.batch_size:
+                return
+            offset += self.batch_size
+
+    def sync_lexical(self) -> bool:
+        """Bring the lexical index in step with the collection; True when it had to be rebuilt."""
+        current = fingerprint([i for page in self._pages([]) for i in page["ids"]])
+        self._lexical_checked_at = time.monotonic()
+        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
+            return False
+        ids, texts, metadatas = [], [], []
+        for page in self._pages(["documents", "metadatas"]):
+            ids += page["ids"]
+            texts += page["documents"]
+            metadatas += page["metadatas"]
+        self.lexical.build(ids, texts, metadatas)
+        self.lexical.save()
+        return True
+
+    def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
+        """BM25 hits; the index is re-checked against the collection at most every `LEXICAL_RECHECK_S`
+        seconds, so changes made by another process or machine are picked up."""
+        if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
+            self.sync_lexical()
+        return self.lexical.search(query, k, search_filter)
+
+    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of the given chunk ids (those that exist)."""
+        if not ids:
+            return {}
+        found = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {i: (text, meta) for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"])}
+
+    def embedder(self) -> str | None:
+        """The embedding backend of the stored vectors (None when the store is empty)."""
+        sample = self.collection.get(limit=1, include=["metadatas"])["metadatas"]
+        return str(sample[0].get("embedder", "torch")) if sample else None
+
+    def kinds(self) -> set[str]:
+        """The document kinds in the collection."""
+        return {meta.get("kind", "") for page in self._pages(["metadatas"]) for meta in page["metadatas"]} - {""}
+
+    def sections(self, source: str) -> list[str]:
+        """The section headings of a document, in reading order."""
+        found = self.collection.get(where={"source": source}, include=["metadatas"])["metadatas"]
+        ordered = sorted(found, key=lambda m: int(m.get("chunk_index", 0)))
+        return list(dict.fromkeys(m.get("section", "") for m in ordered if m.get("section")))
+
+    def chunk_ids(self, source: str) -> list[str]:
+        return self.collection.get(where={"source": source}, include=[])["ids"]
+
+    def _batches(self, items: Sequence) -> Iterable[slice]:
+        for start in range(0, len(items), self.batch_size):
+            yield slice(start, start + self.batch_size)
+
+    def replace_document(self, source: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        """Store `chunks` as the whole of `source`: new ones are written first, stale ones removed after."""
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk is required")
+        old_ids = set(self.chunk_ids(source))
+        for part in self._batches(chunks):
+            batch = chunks[part]
+            self.collection.upsert(
+                ids=[chunk.id for chunk in batch],
+                documents=[chunk.text for chunk in batch],
+                metadatas=[chunk.metadata for chunk in batch],
+                embeddings=vectors[part],
+            )
+        self._delete(sorted(old_ids - {chunk.id for chunk in chunks}))
+
+    def remove_document(self, source: str) -> int:
+        ids = self.chunk_ids(source)
+        self._delete(ids)
+        return len(ids)
+
+    def _delete(self, ids: list[str]) -> None:
+        for part in self._batches(ids):
+            self.collection.delete(ids=ids[part])
+
+    def search(self, vector: list[float], k: int, search_filter: SearchFilter = NO_FILTER) -> list[ScoredChunk]:
+        """The `k` chunks nearest to `vector` that pass the filter, best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=min(k, total), where=search_filter.where(),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            ScoredChunk(id=i, text=text, metadata=meta, score=1.0 - distance)
+            for i, text, meta, distance in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+            )
+        ]

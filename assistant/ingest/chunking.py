@@ -1,0 +1,103 @@
+"""Token-aware, sentence-aligned chunking that keeps each chunk's heading with it.
+
+Chunks are packed by tiktoken count up to `target_tokens`; then every chunk is
+checked against the embedding model's own word-piece window (heading included)
+and split further if it would be cut. Chunk ids hash the source and the text, so
+re-ingesting the same document gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+
+from assistant.index.chunks import INDEX_SCHEMA, Chunk
+from assistant.ingest.documents import LoadedDocument, Section
+from assistant.text.sentences import split_sentences
+from assistant.text.tokens import count_tokens
+
+
+def context_line(title: str, heading: str, limit: int = 120) -> str:
+    """The heading line embedded with each passage (bounded, so the passage keeps room)."""
+    title, heading = title[:limit], heading[:limit]
+    return f"{title} — {heading}" if heading else title
+
+
+def _words_split(sentence: str, fits: Callable[[str], bool]) -> list[str]:
+    """Cut an over-long sentence at word boundaries into pieces that fit."""
+    pieces, current = [], []
+    for word in sentence.split():
+        if current and not fits(" ".join(current + [word])):
+            pieces.append(" ".join(current))
+            current = []
+        current.append(word)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _pack(sentences: list[str], fits: Callable[[str], bool]) -> list[str]:
+    chunks, current = [], []
+    for sentence in sentences:
+        if current and fits(" ".join(current + [sentence])):
+            current.append(sentence)
+            continue
+        if current:
+            chunks.append(" ".join(current))
+        if fits(sentence):
+            current = [sentence]
+        else:
+            *whole, current_piece = _words_split(sentence, fits)
+            chunks.extend(whole)
+            current = [current_piece]
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+class Chunker:
+    """Split loaded documents into chunks that fit the embedding window.
+
+    `count_word_pieces` is the embedding model's tokenizer count (the hard limit);
+    tiktoken sets the softer target size.
+    """
+
+    def __init__(self, count_word_pieces: Callable[[str], int], window: int = 256, target_tokens: int = 160,
+                 embedder: str = "torch"):
+        self.count_word_pieces = count_word_pieces
+        self.embedder = embedder
+        self.window = window
+        self.target_tokens = target_tokens
+
+    def _section_chunks(self, title: str, section: Section) -> list[tuple[str, str]]:
+        header = context_line(title, section.heading)
+
+        def fits(text: str) -> bool:
+            return (
+                count_tokens(text) <= self.target_tokens
+                and self.count_word_pieces(f"{header}\n{text}") <= self.window
+            )
+
+        return [(text, f"{header}\n{text}") for text in _pack(split_sentences(section.text), fits)]
+
+    def split(self, document: LoadedDocument) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        seen: Counter[str] = Counter()
+        base = document.metadata()
+        for section in document.sections:
+            for text, embed_text in self._section_chunks(document.title, section):
+                occurrence = seen[embed_text]
+                seen[embed_text] += 1
+                digest = hashlib.sha256(f"{document.source}\0{embed_text}\0{occurrence}".encode()).hexdigest()
+                metadata = base | {
+                    "section": section.heading,
+                    "page": section.page or 0,
+                    "chunk_index": len(chunks),
+                    "schema": INDEX_SCHEMA,
+                    "embedder": self.embedder,
+                }
+                chunks.append(Chunk(id=digest[:32], text=text, embed_text=embed_text, metadata=metadata))
+        for chunk in chunks:
+            chunk.metadata["chunk_count"] = len(chunks)
+        return chunks

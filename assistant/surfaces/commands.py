@@ -1,0 +1,246 @@
+"""What each `briefing` subcommand does: one function per command, taking the parsed arguments and the settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from assistant.config.settings import Settings
+from assistant.index.filters import SearchFilter
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, exit status 2."""
+
+
+def _assistant(settings: Settings, clearance: str | None = None):
+    from assistant.app.pipeline import Assistant
+
+    return Assistant.from_settings(settings).for_clearance(clearance)
+
+
+def _print_report(report, verbose: bool = True) -> None:
+    for source, reason in report.failed:
+        print(f"failed: {source}: {reason}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr if not verbose else sys.stdout)
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
+    assistant = _assistant(settings)
+    report = assistant.ingest(paths)
+    _print_report(report)
+    return 0 if report.ok else 1
+
+
+def _read_history(path: str | None) -> list[dict]:
+    if not path:
+        return []
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        history = json.loads(text)
+    except OSError as exc:
+        raise UserError(f"cannot read history file {path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"history file {path} is not valid JSON: {exc}") from None
+    from assistant.answer.inputs import validate_history
+
+    try:
+        return validate_history(history)
+    except ValueError as exc:
+        raise UserError(f"history file {path}: {exc}") from None
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    history = _read_history(args.history)
+    if not args.question.strip():
+        raise UserError("the question is empty")
+    search_filter = SearchFilter(tuple(args.kind or ()), tuple(args.source or ()), args.since, args.until)
+    assistant = _assistant(settings, args.clearance)
+    answer = assistant.ask(args.question, history, search_filter)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print()
+        for citation in answer.citations:
+            where = f", {citation.section}" if citation.section else ""
+            print(f"[{citation.n}] {citation.title}{where} ({citation.source})")
+    return 0
+
+
+def _eval_output(out: str | None) -> Path:
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path(out) if out else Path("evals/results") / stamp / "results.jsonl"
+
+
+def cmd_eval_squad(args, settings: Settings) -> int:
+    from assistant.evaluation.squad import run_squad, squad_table
+
+    report = run_squad(settings, Path(args.squad_data), Path("evals/squad_split.json"), args.squad, args.limit,
+                       progress=sys.stderr.isatty())
+    out = _eval_output(args.out).with_name("squad-report.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(json.dumps(report, indent=2) if args.json else f"{squad_table(report)}\n\nreport: {out}")
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    if args.squad:
+        return cmd_eval_squad(args, settings)
+
+    from assistant.answer.chain import PIPELINES
+    from assistant.evaluation.datasets import load_dataset
+    from assistant.evaluation.runner import check_gate, metrics_table, run_eval, write_report
+
+    items = load_dataset(Path(args.dataset))
+    unknown = [name for name in args.configs if name not in PIPELINES]
+    if unknown:
+        raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
+    thresholds = None
+    if args.gate:
+        try:
+            thresholds = json.loads(Path(args.gate).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
+    out = _eval_output(args.out)
+    assistant = _assistant(settings, args.clearance)
+    assistant.ensure_index()
+    judge = None
+    if settings.llm_configured:
+        from assistant.answer.chat_model import chat_model
+        from assistant.evaluation.judge import LLMJudge
+
+        judge = LLMJudge(chat_model(settings), settings.llm_model)
+    run = run_eval(assistant, items, [PIPELINES[name] for name in args.configs], Path(args.dataset), out,
+                   llm_judge=judge)
+    md_path, json_path = write_report(run)
+    failures = check_gate(run.report, thresholds) if thresholds else []
+    if args.json:
+        print(json.dumps(run.report | {"gate_failures": failures}, indent=2))
+    else:
+        print(metrics_table(run.report))
+        print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    if thresholds and not failures:
+        print(f"gate passed ({args.gate})", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_brief(args, settings: Settings) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".md", ".docx"):
+        raise UserError(f"--out must end in .md or .docx, got {args.out}")
+    if not (args.topic or "").strip() and not args.docs:
+        raise UserError("give a TOPIC, --docs, or both")
+    assistant = _assistant(settings, args.clearance)
+    assistant.ensure_index()
+    visible = assistant.visible
+    known = {s for s, d in assistant.store.documents().items() if visible is None or d.classification in visible}
+    unknown = [d for d in args.docs or [] if d not in known]
+    if unknown:
+        raise UserError(f"not in the index: {', '.join(unknown)} (see the sources listed by `briefing ingest`)")
+    briefing = assistant.brief(args.topic or "", tuple(args.docs or ()))
+    briefing.save(out)
+    bullets = sum(len(b) for b in briefing.sections.values())
+    print(f"wrote {out}: {bullets} bullets with citations from {len(briefing.sources)} passages"
+          f" ({briefing.mode}; {briefing.dropped} unsupported bullets dropped)")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from assistant.app.access import Levels, Users
+    from assistant.surfaces.ui import launch
+
+    assistant = _assistant(settings)
+    assistant.ensure_index()
+    users = Users(settings.users_file, Levels(settings.levels))
+    if users.exists():
+        print(f"Log-in required: users from {settings.users_file}.", file=sys.stderr)
+    else:
+        print(f"No users file ({settings.users_file}): running as a single local user with the highest clearance. "
+              "Add users with `briefing users add NAME --clearance LEVEL --role ROLE`.", file=sys.stderr)
+    launch(assistant, host=args.host or settings.host, port=args.port or settings.port,
+           users=users if users.exists() else None)
+    return 0
+
+
+def _print_library_changes(changes, as_json: bool) -> int:
+    if as_json:
+        from dataclasses import asdict
+
+        print(json.dumps([asdict(c) for c in changes], ensure_ascii=False, indent=2))
+        return 0
+    for c in changes:
+        print(f"#{c.id} {c.time} {c.user} {c.action} {c.source} ({c.detail})")
+    if not changes:
+        print("no library changes recorded", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args, settings: Settings) -> int:
+    from assistant.app.audit import AuditLog
+
+    if args.library:
+        return _print_library_changes(AuditLog(settings.audit_file).changes(limit=args.limit), args.json)
+    records = AuditLog(settings.audit_file).list(user=args.user, since=args.since, limit=args.limit)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        status = "refused" if r.refused else f"{len(r.citations)} citations"
+        print(f"#{r.id} {r.time} {r.user} ({r.clearance}) [{r.mode}{', ' + r.model if r.model else ''}] "
+              f"{r.question!r} -> {status}")
+    if not records:
+        print("no audit records", file=sys.stderr)
+    return 0
+
+
+def cmd_replay(args, settings: Settings) -> int:
+    from assistant.app.audit import AuditLog
+    from assistant.app.replay import replay
+
+    record = AuditLog(settings.audit_file).get(args.id)
+    assistant = _assistant(settings)
+    assistant.ensure_index()
+    report = replay(assistant, record)
+    print(f"replaying #{record.id} ({record.time}, {record.user}): {record.question}")
+    for line in report.changes():
+        print(line)
+    return 0
+
+
+def cmd_users_add(args, settings: Settings) -> int:
+    import getpass
+
+    from assistant.app.access import Levels, Users
+
+    users = Users(settings.users_file, Levels(settings.levels))
+    Levels(settings.levels).check(args.clearance)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise UserError("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    users.add(args.name, password, args.clearance, args.role)
+    print(f"user {args.name} saved with clearance {args.clearance} and role {args.role} in {settings.users_file}")
+    return 0
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from assistant.app.library import Library
+
+    assistant = _assistant(settings)
+    removed = Library(assistant, protect_knowledge=False).remove(args.source)
+    print(f"removed {args.source} ({removed} passages) from the index; a file still on disk comes back at the next"
+          " `briefing ingest` of its folder")
+    return 0
