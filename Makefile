@@ -6,17 +6,22 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test eval bench ingest clean
 
+# pip's own notices (index locations, build-backend advice) go to $(VENV)/setup.log; on failure it is shown.
+QUIET_PIP = >> $(VENV)/setup.log 2>&1 || { cat $(VENV)/setup.log; exit 1; }
+
 $(STAMP): pyproject.toml setup.py
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	# The CPU build of torch first: a plain torch requirement would pull a multi-GB CUDA build.
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (a few minutes the first time; details in $(VENV)/setup.log) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	@# The CPU build of torch first: a plain torch requirement would pull a multi-GB CUDA build.
+	@$(BIN)/python -m pip install --quiet torch==2.13.0 $(QUIET_PIP)
+	@$(BIN)/python -m pip install --quiet -e '.[test]' $(QUIET_PIP)
+	@touch $(STAMP)
 
 # Debian's Chromium drives the browser tests (Playwright uses it; it downloads no browser of its own).
 /usr/bin/chromium:
-	apt-get update -qq && apt-get install -y -qq chromium
+	@echo "Installing Debian's chromium for the browser test ..."
+	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 run: $(STAMP)
 	$(BIN)/briefing serve
