@@ -6,11 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import KNOWLEDGE, make_settings
 from gradio_client import Client
-from test_ui import start_server
+from test_ui import serving
 
 from assistant.answer.chain import PIPELINES
 from assistant.answer.suggestions import suggest_followups
@@ -29,19 +30,25 @@ RESTRICTED = (
 LEVELS = Levels(("public", "official", "restricted"))
 
 
-@pytest.fixture(scope="module")
-def secure_home(tmp_path_factory, embeddings):
-    root = tmp_path_factory.mktemp("secure")
-    docs = root / "docs"
+def index_namanga_and_annex(root: Path, folder: str, embeddings=None, **overrides) -> Path:
+    """`root/<folder>` holding the public Namanga note and the restricted annex, indexed into `root/state`."""
+    docs = root / folder
     docs.mkdir()
     shutil.copy(KNOWLEDGE / "governance/namanga-one-stop-border-post.md", docs / "namanga.md")
     (docs / "annex.md").write_text(RESTRICTED, encoding="utf-8")
     previous = os.getcwd()
     os.chdir(root)
     try:
-        Assistant.from_settings(make_settings(root / "state", docs), embeddings).ingest(progress=False)
+        Assistant.from_settings(make_settings(root / "state", docs, **overrides), embeddings).ingest(progress=False)
     finally:
         os.chdir(previous)
+    return docs
+
+
+@pytest.fixture(scope="module")
+def secure_home(tmp_path_factory, embeddings):
+    root = tmp_path_factory.mktemp("secure")
+    index_namanga_and_annex(root, "docs", embeddings)
     users = Users(root / "state" / "users.json", LEVELS)
     users.add("alice", "public-pass-1", "public")
     users.add("bob", "restricted-pass-1", "restricted")
@@ -137,8 +144,7 @@ def test_users_add_reads_the_password_from_stdin(tmp_path):
 
 @pytest.mark.slow
 def test_ui_log_in_and_clearance(secure_home, tmp_path_factory):
-    process, url = start_server(secure_home, cwd=secure_home.parent)
-    try:
+    with serving(secure_home, cwd=secure_home.parent) as (_, url):
         alice = Client(url, auth=("alice", "public-pass-1"), verbose=False)
         answer, sources = alice.predict(QUESTION, [], [], api_name="/ask")
         assert not leaks([answer, sources])
@@ -148,6 +154,3 @@ def test_ui_log_in_and_clearance(secure_home, tmp_path_factory):
         assert "3 March 2024" in answer and "RESTRICTED" in sources
         with pytest.raises(Exception):
             Client(url, auth=("alice", "wrong-password"), verbose=False)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

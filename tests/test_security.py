@@ -5,27 +5,25 @@ A real `briefing serve`, driven by gradio_client and by raw HTTP (httpx). Users:
 alice (public, editor), rita (restricted, editor), rex (restricted, reader), ada (restricted, admin).
 """
 
-import os
-import shutil
 import tempfile
 import threading
 import time
 import uuid
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import httpx
 import pytest
-from conftest import KNOWLEDGE, make_settings
+from conftest import KNOWLEDGE
 from gradio_client import Client, handle_file
-from test_access import RESTRICTED, leaks
-from test_ui import start_server
+from test_access import index_namanga_and_annex, leaks
+from test_ui import serving
 
 from assistant.app.access import Levels, Users
 from assistant.app.audit import AuditLog
-from assistant.app.pipeline import Assistant
 
 pytestmark = pytest.mark.slow
 PASSWORDS = {"alice": "alice-pass-1", "rita": "rita-pass-1", "rex": "rex-pass-1", "ada": "ada-pass-1"}
@@ -55,36 +53,25 @@ class Site:
         return session
 
 
-def make_site(tmp_path_factory, **env) -> tuple[Site, object]:
+@contextmanager
+def running_site(tmp_path_factory, **env):
+    """A served site: the Namanga note and the restricted annex indexed, the four users added."""
     root = tmp_path_factory.mktemp("site")
-    knowledge = root / "knowledge"
-    knowledge.mkdir()
-    shutil.copy(KNOWLEDGE / "governance/namanga-one-stop-border-post.md", knowledge / "namanga.md")
-    (knowledge / "annex.md").write_text(RESTRICTED, encoding="utf-8")
-    previous = os.getcwd()
-    os.chdir(root)
-    try:
-        Assistant.from_settings(make_settings(root / "state", knowledge, BRIEFING_EMBEDDINGS=BACKEND)).ingest(progress=False)
-    finally:
-        os.chdir(previous)
+    knowledge = index_namanga_and_annex(root, "knowledge", BRIEFING_EMBEDDINGS=BACKEND)
     users = Users(root / "state" / "users.json", Levels(("public", "official", "restricted")))
     for name, clearance, role in (("alice", "public", "editor"), ("rita", "restricted", "editor"),
                                   ("rex", "restricted", "reader"), ("ada", "restricted", "admin")):
         users.add(name, PASSWORDS[name], clearance, role)
     gradio_tmp = root / "gradio-tmp"
-    process, url = start_server(root / "state", cwd=root, BRIEFING_KNOWLEDGE=str(knowledge),
-                                GRADIO_TEMP_DIR=str(gradio_tmp), BRIEFING_EMBEDDINGS=BACKEND, **env)
-    return Site(root, root / "state", url, process.pid, gradio_tmp), process
+    with serving(root / "state", cwd=root, BRIEFING_KNOWLEDGE=str(knowledge), GRADIO_TEMP_DIR=str(gradio_tmp),
+                 BRIEFING_EMBEDDINGS=BACKEND, **env) as (process, url):
+        yield Site(root, root / "state", url, process.pid, gradio_tmp)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site, process = make_site(tmp_path_factory)
-    try:
-        yield site
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with running_site(tmp_path_factory) as served:
+        yield served
 
 
 def upload(client: Client, *paths: Path, label: str | None = None) -> str:
@@ -319,8 +306,7 @@ def test_too_many_files_in_one_upload_are_refused(site, tmp_path):
 # Row 7: log-in throttling -----------------------------------------------------------------------
 
 def test_log_in_is_throttled_per_account_and_per_address(tmp_path_factory):
-    site, process = make_site(tmp_path_factory, BRIEFING_LOGIN_LOCKOUT_S="3")
-    try:
+    with running_site(tmp_path_factory, BRIEFING_LOGIN_LOCKOUT_S="3") as site:
         http = httpx.Client(base_url=site.url, timeout=60)
         codes = [http.post("/login", data={"username": "alice", "password": f"wrong-{i}"}).status_code for i in range(5)]
         assert codes == [400] * 5
@@ -334,6 +320,3 @@ def test_log_in_is_throttled_per_account_and_per_address(tmp_path_factory):
         codes = [http.post("/login", data={"username": f"nobody{i}", "password": "wrong"}).status_code for i in range(21)]
         assert codes[:20] == [400] * 20 and codes[20] == 429  # the address, whatever the account
         assert http.post("/login", data={"username": "rita", "password": PASSWORDS["rita"]}).status_code == 429
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

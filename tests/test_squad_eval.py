@@ -5,11 +5,10 @@ no-answer-aware scores and both baselines come out of the same run."""
 import json
 
 import pytest
+from conftest import make_settings
 
 from assistant.evaluation.squad import best_bm25_sentence, load_part, outcome_scores, run_squad, squad_table
 from assistant.surfaces.cli import main
-
-from conftest import make_settings
 
 ARTICLES = {
     "Lake_Naivasha": [

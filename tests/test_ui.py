@@ -48,16 +48,23 @@ def start_server(home: Path, cwd: Path = REPO, **extra_env: str):
 
 
 @contextmanager
+def serving(home: Path, cwd: Path = REPO, **extra_env: str):
+    """`start_server`, stopped on exit; yields (process, url)."""
+    process, url = start_server(home, cwd, **extra_env)
+    try:
+        yield process, url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
 def server_over_copy(indexed_home: Path, tmp_path_factory):
     """A server over a private copy of the indexed corpus (uploads and removals must not leak into other tests)."""
     home = tmp_path_factory.mktemp("served-home")
     shutil.copytree(indexed_home, home, dirs_exist_ok=True)
-    process, url = start_server(home)
-    try:
+    with serving(home) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
