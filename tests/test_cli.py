@@ -27,6 +27,7 @@ def test_ask_json_contract(indexed_home, monkeypatch, capsys):
     assert result["sentences"] and all(s["supported"] and s["citations"] for s in result["sentences"])
     assert [c["n"] for c in result["citations"]] == list(range(1, len(result["citations"]) + 1))
     assert SEED_REPORT in {c["source"] for c in result["citations"]}
+    assert 0.0 < result["confidence"] < 1.0
 
 
 def test_ask_json_refusal(indexed_home, monkeypatch, capsys):
@@ -34,6 +35,15 @@ def test_ask_json_refusal(indexed_home, monkeypatch, capsys):
     assert main(["ask", "--json", "What is the capital of France?"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["refused"] is True and result["citations"] == []
+    assert result["confidence"] is None or result["confidence"] < 0.5
+
+
+def test_confidence_rises_with_the_best_candidates_score():
+    from assistant.answer.extractive import calibrated
+
+    assert calibrated(None) is None
+    values = [calibrated(score) for score in (0.2, 0.4, 0.6, 0.8)]
+    assert all(0.0 < v < 1.0 for v in values) and values == sorted(values)
 
 
 def test_ask_with_history_file(indexed_home, monkeypatch, capsys, tmp_path):

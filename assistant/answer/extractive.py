@@ -9,6 +9,7 @@ threshold it refuses plainly instead of guessing.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,24 +104,30 @@ class ExtractiveAnswerer(Answerer):
             chosen.append(candidate)
         return _in_reading_order(chosen)
 
-    def choose(self, question: str, passages: list[Document]) -> list[Candidate]:
-        """The sentences that answer `question`; a compound question gets the best for each part."""
+    def choose(self, question: str, passages: list[Document]) -> tuple[list[Candidate], float | None]:
+        """The sentences that answer `question` (a compound question gets the best for each part), and the
+        score of the best candidate of the first part that has one, chosen or not (None: no candidate)."""
         parts = split_compound(question)
         if len(parts) == 1:
-            profile = analyse(question)
-            return self.select(profile, self.candidates(profile, passages))
+            parts = [question]
         chosen: list[Candidate] = []
+        support = None
         for part in parts:
             profile = analyse(part)
-            for candidate in self.select(profile, self.candidates(profile, passages))[:2]:
+            ranked = self.candidates(profile, passages)
+            if support is None and ranked:
+                support = ranked[0].score
+            selected = self.select(profile, ranked)
+            for candidate in selected if len(parts) == 1 else selected[:2]:
                 if not any(_redundant(candidate, other) for other in chosen):
                     chosen.append(candidate)
-        return chosen
+        return chosen, support
 
     def compose(self, question: str, passages: list[Document]) -> Answer:
-        chosen = self.choose(question, passages)
+        chosen, support = self.choose(question, passages)
+        confidence = calibrated(support)
         if not chosen:
-            return Answer(question, REFUSAL, refused=True, passages=passages)
+            return Answer(question, REFUSAL, refused=True, passages=passages, support=support, confidence=confidence)
         numbers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
         sentences = []
@@ -135,13 +142,23 @@ class ExtractiveAnswerer(Answerer):
         refused = bool(NOT_FOUND.search(chosen[0].sentence))
         if refused:
             text = f"{REFUSAL} {text}"
-        return Answer(question, text, refused=refused, citations=citations, passages=passages)
+        return Answer(question, text, refused=refused, citations=citations, passages=passages, support=support,
+                      confidence=confidence)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
         answer = self.compose(question, passages)
         for piece in re.findall(r"\S+\s*", answer.text):
             yield AnswerDelta(piece)
         yield answer
+
+
+def calibrated(support: float | None) -> float | None:
+    """The probability that a best candidate of this score answers its question, by the logistic fit in the
+    parameters file (`[confidence]`: P = 1 / (1 + exp(-(slope * support + intercept))))."""
+    fit = parameters().get("confidence")
+    if support is None or not fit:
+        return None
+    return 1.0 / (1.0 + math.exp(-(fit["slope"] * support + fit["intercept"])))
 
 
 def _in_reading_order(chosen: list[Candidate]) -> list[Candidate]:

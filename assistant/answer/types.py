@@ -48,6 +48,11 @@ class Answer:
     """The highest classification among the cited sources (filled in by the chain)."""
     query: str = ""
     """The standalone query retrieval used (filled in by the chain)."""
+    support: float | None = None
+    """The embedded answerer's raw score of its best candidate sentence (None: no candidate, or another answerer)."""
+    confidence: float | None = None
+    """The estimated probability that the best candidate answers the question, calibrated on SQuAD 2.0
+    calibration articles (see `[confidence]` in the parameters file); None when there is none."""
 
     @property
     def retrieved(self) -> list[str]:
@@ -68,6 +73,7 @@ class Answer:
             "mode": self.mode,
             "sentences": [s.to_dict() for s in self.sentences],
             "classification": self.classification,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 

@@ -129,9 +129,13 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
         if not report.ok:
             raise ValueError(f"could not index the SQuAD articles: {report.failed[0]}")
         rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": []}
+        points = []
         for q in tqdm(questions, desc=f"SQuAD {part}", unit="question", disable=not progress):
             answer = assistant.ask(q.question)
-            rows["embedded answerer"].append((q.answerable, not answer.refused, holds_answer(answer.text, q.answers)))
+            outcome = (q.answerable, not answer.refused, holds_answer(answer.text, q.answers))
+            rows["embedded answerer"].append(outcome)
+            points.append({"support": answer.support, "confidence": answer.confidence, "answerable": outcome[0],
+                           "answered": outcome[1], "holds_answer": outcome[2]})
             rows["always refuse"].append((q.answerable, False, False))
             best = best_bm25_sentence(q.question, answer.passages)
             rows["best BM25 sentence, never refuse"].append((q.answerable, True, holds_answer(best, q.answers)))
@@ -139,7 +143,9 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
         "dataset": str(data_path), "split": str(split_path), "part": part,
         "articles": [a["title"] for a in articles], "questions": len(questions),
         "unanswerable": sum(1 for q in questions if not q.answerable),
+        "refusal_threshold": settings.refusal_threshold,
         "results": {name: outcome_scores(outcomes) for name, outcomes in rows.items()},
+        "points": points,
     }
 
 

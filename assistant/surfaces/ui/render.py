@@ -78,6 +78,9 @@ def sources_html(answer: Answer) -> str:
     passages = {p.metadata["chunk_id"]: p for p in answer.passages}
     items = [f"<p class='classification'>Classification of this answer: <strong>{html.escape(answer.classification.upper())}</strong>"
              " (the highest among its sources)</p>"] if answer.classification else []
+    if answer.confidence is not None and not answer.refused:
+        items.append(f"<p class='confidence'>Confidence: <strong>{answer.confidence:.0%}</strong> that the quoted"
+                     " sentence answers the question (calibrated on public question-answering data)</p>")
     for c in answer.citations:
         passage = passages.get(c.chunk_id)
         meta = passage.metadata if passage else {}
