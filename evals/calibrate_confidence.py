@@ -9,6 +9,9 @@
 3. Prints the precision-coverage curve over score thresholds and the reliability of the fit, and writes
    the fit with the curve to --out. Copy `slope` and `intercept` into `[confidence]` of
    `assistant/config/parameters.toml` (and bump its version).
+
+Data: SQuAD 2.0 (Rajpurkar, Jia and Liang, 2018), CC BY-SA 4.0; the fit and `evals/confidence-fit.json`
+are derived from it and keep that attribution.
 """
 
 from __future__ import annotations
