@@ -67,12 +67,10 @@ class Library:
             for d in sorted(documents, key=lambda d: (d.kind, d.title))
         ]
 
-    def sources(self) -> set[str]:
-        return set(self._visible())
-
     def check_sources(self, sources) -> tuple[str, ...]:
         """`sources`, all visible to the user; the same error whether one is absent or above their clearance."""
-        unknown = [s for s in sources or () if s not in self._visible()]
+        visible = self._visible() if sources else {}
+        unknown = [s for s in sources or () if s not in visible]
         if unknown:
             raise ValueError(f"no indexed document {', '.join(map(repr, unknown))}")
         return tuple(sources or ())
@@ -123,7 +121,7 @@ class Library:
             raise ValueError(f"{total / MB:.3g} MB in one upload; the limit is {self.settings.max_upload_mb:g} MB"
                              " (BRIEFING_MAX_UPLOAD_MB)")
 
-    def _refusal(self, original: str, name: str, data: bytes) -> str | None:
+    def _refusal(self, name: str, data: bytes, visible: dict) -> str | None:
         """Why a file cannot be uploaded as it is, judged only against documents the user may see."""
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             return f"unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}"
@@ -131,7 +129,7 @@ class Library:
         if len(data) > limit_mb * MB:
             return f"larger than the {limit_mb:g} MB limit (BRIEFING_MAX_FILE_MB)"
         digest = file_hash(data)
-        for source, document in self._visible().items():
+        for source, document in visible.items():
             if digest in document.doc_hashes:
                 return f"already in the library as {source}"
             if Path(source).name == name and self._upload_folder(source):
@@ -149,10 +147,11 @@ class Library:
             self._check_label(label)
         results: list[UploadResult] = []
         saved: dict[str, tuple[str, Path]] = {}
+        visible = self._visible()
         for original, temp in files:
             name = safe_name(original)
             data = temp.read_bytes()
-            refusal = self._refusal(original, name, data)
+            refusal = self._refusal(name, data, visible)
             if refusal:
                 results.append(UploadResult(original, False, refusal))
                 continue
