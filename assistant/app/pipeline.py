@@ -134,19 +134,28 @@ class Assistant:
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Make the index usable: re-embed it when it was built with another embedding backend, build it
-        from the knowledge folder when it is empty. None when it was ready; a clear error when it cannot be."""
+        from the knowledge folder when it is empty. None when it was ready; a clear error when it cannot be.
+        Checked once per store and backend, so questions after the first pay nothing for it."""
+        backend = self.embeddings.backend
+        if self.store.checked_for == backend:
+            return None
         with _INDEX_LOCK:
-            stored = self.store.embedder()
-            if stored is not None and stored != self.embeddings.backend:
-                LOG.info("The index was embedded with %s; re-embedding it with %s ...", stored, self.embeddings.backend)
-                return self._report(self.ingest(progress=progress))
-            if stored is not None:
-                return None
-            knowledge = self.settings.knowledge_dir
-            if not knowledge.is_dir():
-                raise ValueError(f"no index yet and no knowledge folder at {knowledge}; run `briefing ingest PATH`")
-            LOG.info("No index yet: building it from %s ...", knowledge)
+            report = self._make_index_usable(progress)
+            self.store.checked_for = backend
+            return report
+
+    def _make_index_usable(self, progress: bool | None) -> IngestReport | None:
+        stored = self.store.embedder()
+        if stored is not None and stored != self.embeddings.backend:
+            LOG.info("The index was embedded with %s; re-embedding it with %s ...", stored, self.embeddings.backend)
             return self._report(self.ingest(progress=progress))
+        if stored is not None:
+            return None
+        knowledge = self.settings.knowledge_dir
+        if not knowledge.is_dir():
+            raise ValueError(f"no index yet and no knowledge folder at {knowledge}; run `briefing ingest PATH`")
+        LOG.info("No index yet: building it from %s ...", knowledge)
+        return self._report(self.ingest(progress=progress))
 
     @staticmethod
     def _report(report: IngestReport) -> IngestReport:

@@ -74,6 +74,8 @@ class KnowledgeStore:
         self.batch_size = client.get_max_batch_size()
         self.lexical = LexicalIndex(lexical_dir / collection_name)
         self._lexical_checked_at: float | None = None
+        self.checked_for: str | None = None
+        """The embedding backend this store was last found complete for (set by the pipeline's index check)."""
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeStore":
