@@ -130,6 +130,3 @@ class Users:
     def role(self, name: str) -> str:
         """The user's role; users saved before roles existed are readers."""
         return check_role(self._record(name).get("role", DEFAULT_ROLE))
-
-    def names(self) -> list[str]:
-        return sorted(self._read())
