@@ -3,8 +3,9 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SQUAD ?= ../shared/qa-data/squad2-dev-29.json
 
-.PHONY: run test eval bench ingest clean
+.PHONY: run test eval bench ingest train clean
 
 # pip's own notices (index locations, build-backend advice) go to $(VENV)/setup.log; on failure it is shown.
 QUIET_PIP = >> $(VENV)/setup.log 2>&1 || { cat $(VENV)/setup.log; exit 1; }
@@ -30,13 +31,21 @@ test: $(STAMP) /usr/bin/chromium
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 	$(BIN)/briefing eval --gate evals/thresholds.json
+	@# The frozen SQuAD 2.0 validation articles (never trained or tuned on), when the shared data is present.
+	@if [ -f $(SQUAD) ]; then $(BIN)/briefing eval --squad validation --sample 400 --squad-data $(SQUAD) \
+		--gate evals/squad-thresholds.json; else echo "SQuAD gate skipped: no $(SQUAD)"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/answer_latency.py
 
 eval: $(STAMP)
 	$(BIN)/briefing eval
+
+# Rebuild the answer selector's models from the SQuAD 2.0 split (seeded; about 25 minutes on 2 cores).
+train: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python -m assistant.evaluation.selector_training --data $(SQUAD)
 
 ingest: $(STAMP)
 	$(BIN)/briefing ingest

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
+from assistant.answer.citing import quote
 from assistant.answer.questions import QuestionProfile, analyse, split_compound
-from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer, Citation
+from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
 from assistant.config.parameters import parameters
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.text.acronyms import find_acronyms, with_equivalents
@@ -99,10 +100,10 @@ class ExtractiveAnswerer(Answerer):
                 break
             if candidate.score < best.score - self.margin or candidate.coverage < self.min_coverage:
                 continue
-            if any(_redundant(candidate, other) for other in chosen):
+            if any(redundant(candidate, other) for other in chosen):
                 continue
             chosen.append(candidate)
-        return _in_reading_order(chosen)
+        return in_reading_order(chosen)
 
     def choose(self, question: str, passages: list[Document]) -> tuple[list[Candidate], float | None]:
         """The sentences that answer `question` (a compound question gets the best for each part), and the
@@ -119,7 +120,7 @@ class ExtractiveAnswerer(Answerer):
                 support = ranked[0].score
             selected = self.select(profile, ranked)
             for candidate in selected if len(parts) == 1 else selected[:2]:
-                if not any(_redundant(candidate, other) for other in chosen):
+                if not any(redundant(candidate, other) for other in chosen):
                     chosen.append(candidate)
         return chosen, support
 
@@ -128,17 +129,7 @@ class ExtractiveAnswerer(Answerer):
         confidence = calibrated(support)
         if not chosen:
             return Answer(question, REFUSAL, refused=True, passages=passages, support=support, confidence=confidence)
-        numbers: dict[str, int] = {}
-        quotes: dict[str, list[str]] = {}
-        sentences = []
-        for candidate in chosen:
-            chunk_id = candidate.passage.metadata["chunk_id"]
-            n = numbers.setdefault(chunk_id, len(numbers) + 1)
-            quotes.setdefault(chunk_id, []).append(candidate.sentence)
-            sentences.append(_cite(candidate.sentence, n))
-        by_id = {passage.metadata["chunk_id"]: passage for passage in passages}
-        citations = [Citation.from_passage(n, by_id[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
-        text = " ".join(sentences)
+        text, citations = quote(chosen, passages)
         refused = bool(NOT_FOUND.search(chosen[0].sentence))
         if refused:
             text = f"{REFUSAL} {text}"
@@ -161,26 +152,18 @@ def calibrated(support: float | None) -> float | None:
     return 1.0 / (1.0 + math.exp(-(fit["slope"] * support + fit["intercept"])))
 
 
-def _in_reading_order(chosen: list[Candidate]) -> list[Candidate]:
+def in_reading_order(chosen: list) -> list:
     """Keep the best passage first, but read sentences of one passage in their own order."""
     passages = list(dict.fromkeys(c.passage.metadata["chunk_id"] for c in chosen))
     position = {c.sentence: c.passage.page_content.find(c.sentence) for c in chosen}
     return sorted(chosen, key=lambda c: (passages.index(c.passage.metadata["chunk_id"]), position[c.sentence]))
 
 
-def _redundant(candidate: Candidate, other: Candidate) -> bool:
-    """Same sentence again, or a near-copy from the same document (another source may corroborate)."""
+def redundant(candidate, other) -> bool:
+    """(Of two quotes: objects with `sentence` and `passage`.) Same sentence again, or a near-copy from the same document (another source may corroborate)."""
     if candidate.sentence == other.sentence:
         return True
     if candidate.passage.metadata.get("source") != other.passage.metadata.get("source"):
         return False
     a, b = terms(candidate.sentence), terms(other.sentence)
     return bool(a and b) and len(a & b) / min(len(a), len(b)) > _P["redundancy"]
-
-
-def _cite(sentence: str, n: int) -> str:
-    """Put the citation marker before the sentence's closing punctuation."""
-    match = re.search(r"([.!?]['\")\]]*)$", sentence)
-    if match:
-        return f"{sentence[: match.start()]} [{n}]{match.group(1)}"
-    return f"{sentence} [{n}]."

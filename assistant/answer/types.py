@@ -32,6 +32,11 @@ class Citation:
         meta = passage.metadata
         return cls(n, meta["source"], meta.get("title", ""), meta.get("section", ""), quote, meta["chunk_id"])
 
+    @property
+    def label(self) -> str:
+        """How a reader finds the passage: "Title, Section"."""
+        return ", ".join(part for part in (self.title or self.source, self.section) if part)
+
 
 @dataclass
 class Answer:
@@ -53,6 +58,8 @@ class Answer:
     confidence: float | None = None
     """The estimated probability that the best candidate answers the question, calibrated on SQuAD 2.0
     calibration articles (see `[confidence]` in the parameters file); None when there is none."""
+    closest: Citation | None = None
+    """For a refusal: the passage that came closest to answering, so that the official can read it."""
 
     @property
     def retrieved(self) -> list[str]:
@@ -74,6 +81,7 @@ class Answer:
             "sentences": [s.to_dict() for s in self.sentences],
             "classification": self.classification,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "closest": None if self.closest is None else asdict(self.closest),
         }
 
 
@@ -121,6 +129,8 @@ def verify(answer: Answer, verifier: CitationVerifier) -> Answer:
     by_chunk = {p.metadata["chunk_id"]: p.page_content for p in answer.passages}
     numbered = {c.n: by_chunk.get(c.chunk_id, c.quote) for c in answer.citations}
     body = answer.text.replace(REFUSAL, "").strip()
+    if answer.refused and not answer.citations:
+        return answer  # a plain refusal, perhaps with its reason: it quotes nothing
     checks = verifier.check(body, numbered) if body else []
     if answer.refused or any(check.supported for check in checks):
         return replace(answer, sentences=checks)

@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant.config.limits import MB, FileLimits
 
 
-def _env_float(env: dict[str, str], name: str, default: float) -> float:
+def _env_float(env: dict[str, str], name: str, default: float | None) -> float | None:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -39,7 +39,8 @@ class Settings:
     knowledge_dir: Path
     collection: str = "briefing"
     top_k: int = 6
-    refusal_threshold: float = 0.5
+    refusal_threshold: float | None = None
+    """The confidence an answer needs; None: the operating point chosen when the answer selector was trained."""
     host: str = "127.0.0.1"
     port: int = 7860
     llm_model: str = ""
@@ -106,7 +107,7 @@ class Settings:
             knowledge_dir=knowledge.resolve(),
             collection=env.get("BRIEFING_COLLECTION") or "briefing",
             top_k=_env_int(env, "BRIEFING_TOP_K", 6),
-            refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", 0.5),
+            refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", None),
             host=env.get("BRIEFING_HOST") or "127.0.0.1",
             port=_env_int(env, "BRIEFING_PORT", 7860),
             llm_model=env.get("BRIEFING_LLM_MODEL", ""),

@@ -103,7 +103,8 @@ def run_eval(assistant: Assistant, items: list[EvalItem], configs: list[Pipeline
                 answered.append((item, answer))
                 results.write(json.dumps(result_line(config, item, answer, latency_ms, item_score), ensure_ascii=False) + "\n")
             metrics = aggregate(scores)
-            report["configs"][config.name] = {"description": config.description, "metrics": metrics}
+            report["configs"][config.name] = {"description": config.description, "metrics": metrics,
+                                              "by_category": by_category(items, scores)}
             if llm_judge is not None:
                 report["configs"][config.name]["llm_judged"] = llm_judge.judge(answered)
     report["llm_judged"] = (
@@ -111,6 +112,17 @@ def run_eval(assistant: Assistant, items: list[EvalItem], configs: list[Pipeline
         else {"status": "skipped", "reason": "no LLM configured (set OPENAI_BASE_URL or OPENAI_API_KEY, and BRIEFING_LLM_MODEL)"}
     )
     return EvalRun(report, out)
+
+
+def by_category(items: list[EvalItem], scores: list[ItemScore]) -> dict[str, dict]:
+    """Per category: how many items, and the share handled right (answerable: a correct answer; not
+    answerable: a refusal)."""
+    groups: dict[str, list[bool]] = {}
+    for item, item_score in zip(items, scores):
+        right = item_score.refused if item.answerable is False else bool(item_score.correct)
+        groups.setdefault(item.category or "uncategorised", []).append(right)
+    return {name: {"items": len(rights), "accuracy": round(sum(rights) / len(rights), 4)}
+            for name, rights in sorted(groups.items())}
 
 
 def _cell(value) -> str:
@@ -135,6 +147,18 @@ def metrics_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def category_table(report: dict) -> str:
+    """Accuracy per question category (answerable: correct answer; not answerable: refused), per configuration."""
+    names = list(report["configs"])
+    categories = sorted({c for n in names for c in report["configs"][n].get("by_category", {})})
+    lines = ["| category (items) | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for category in categories:
+        cells = [report["configs"][n]["by_category"].get(category, {}) for n in names]
+        count = next((c["items"] for c in cells if c), 0)
+        lines.append(f"| {category} ({count}) | " + " | ".join(_cell(c.get("accuracy")) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def markdown_report(report: dict) -> str:
     settings = ", ".join(f"{k} = {v}" for k, v in report["settings"].items())
     configs = "\n".join(f"- **{name}**: {c['description']}" for name, c in report["configs"].items())
@@ -145,7 +169,7 @@ def markdown_report(report: dict) -> str:
         f"# Evaluation report\n\n"
         f"- created: {report['created']}\n- data set: `{report['dataset']}` ({report['dataset_items']} items)\n"
         f"- corpus version: `{report['corpus_version']}` ({report['indexed_chunks']} chunks)\n- settings: {settings}\n\n"
-        f"Configurations:\n{configs}\n\n{metrics_table(report)}\n\n{judged_line}\n"
+        f"Configurations:\n{configs}\n\n{metrics_table(report)}\n\n{category_table(report)}\n\n{judged_line}\n"
     )
 
 
@@ -168,4 +192,9 @@ def check_gate(report: dict, thresholds: dict) -> list[str]:
         value = metrics.get(key)
         if value is None or value < minimum:
             failures.append(f"{METRIC_LABELS.get(key, key)} of {name} is {_cell(value)}, below the gate's {minimum}")
+    categories = report["configs"][name].get("by_category", {})
+    for category, minimum in thresholds.get("category_minimums", {}).items():
+        value = categories.get(category, {}).get("accuracy")
+        if value is None or value < minimum:
+            failures.append(f"accuracy on {category!r} questions of {name} is {_cell(value)}, below the gate's {minimum}")
     return failures

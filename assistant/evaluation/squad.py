@@ -7,8 +7,9 @@ question goes through `Assistant.ask`, as an official's would. An answerable que
 right when it is answered and the answer contains a gold answer (case-insensitive); an
 unanswerable one (half of them: crowd-written traps) when it is refused.
 
-Two baselines run in the same run, on the same retrieval: always refuse, and the best BM25
-sentence of the retrieved passages, never refusing.
+Three baselines run in the same run, on the same retrieval: always refuse, the best BM25
+sentence of the retrieved passages, never refusing, and the hand-tuned heuristic answerer
+that the learned selector replaced.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.app.pipeline import Assistant
 from assistant.config.settings import Settings
+from assistant.index.backends import make_embeddings
 from assistant.evaluation.metrics import normalise
 from assistant.index.lexical import lexical_tokens
 from assistant.text.sentences import split_sentences
@@ -72,6 +77,23 @@ def write_corpus(articles: list[dict], folder: Path) -> None:
                                                      encoding="utf-8")
 
 
+@contextmanager
+def indexed_articles(settings: Settings, articles: list[dict], progress: bool = False) -> Iterator[Assistant]:
+    """An embedded-mode assistant over `articles`, indexed into a temporary state root (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="briefing-squad-") as folder:
+        corpus = Path(folder) / "articles"
+        write_corpus(articles, corpus)
+        local = replace(settings, home=Path(folder) / "state", knowledge_dir=corpus, collection="squad", llm_model="",
+                        chroma_url="")
+        # the embedding model (and its one-time ONNX export) is shared with the main state root
+        embeddings = make_embeddings(settings.embeddings, settings.home / "models")
+        assistant = replace(Assistant.from_settings(local, embeddings), audit=None)
+        report = assistant.ingest(progress=progress)
+        if not report.ok:
+            raise ValueError(f"could not index the SQuAD articles: {report.failed[0]}")
+        yield assistant
+
+
 def best_bm25_sentence(question: str, passages) -> str:
     """The sentence of `passages` with the highest BM25 score for `question` (k1 1.5, b 0.75, over those sentences)."""
     sentences = [s for p in passages for s in split_sentences(p.page_content)]
@@ -114,21 +136,24 @@ def outcome_scores(outcomes: list[tuple[bool, bool, bool]]) -> dict[str, float |
     }
 
 
+def spread(questions: list[SquadQuestion], count: int) -> list[SquadQuestion]:
+    """`count` questions evenly spaced through the part, so that every article is represented."""
+    if count >= len(questions):
+        return questions
+    return [questions[i * len(questions) // count] for i in range(count)]
+
+
 def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str = "validation",
-              limit: int | None = None, progress: bool = True) -> dict:
-    """Index the part's articles in a temporary state root and score the embedded answerer and the baselines."""
+              limit: int | None = None, progress: bool = True, sample: int | None = None) -> dict:
+    """Index the part's articles in a temporary state root and score the embedded answerer and the baselines
+    (on the first `limit` questions, or `sample` questions spread over the part, or all)."""
     articles, questions = load_part(data_path, split_path, part)
     questions = questions[:limit] if limit else questions
-    with tempfile.TemporaryDirectory(prefix="briefing-squad-") as folder:
-        corpus = Path(folder) / "articles"
-        write_corpus(articles, corpus)
-        local = replace(settings, home=Path(folder) / "state", knowledge_dir=corpus, collection="squad", llm_model="",
-                        chroma_url="")
-        assistant = replace(Assistant.from_settings(local), audit=None)
-        report = assistant.ingest(progress=False)
-        if not report.ok:
-            raise ValueError(f"could not index the SQuAD articles: {report.failed[0]}")
-        rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": []}
+    questions = spread(questions, sample) if sample else questions
+    with indexed_articles(settings, articles) as assistant:
+        heuristic = ExtractiveAnswerer(assistant.embeddings)
+        rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": [],
+                "heuristic answerer (before the learned selector)": []}
         points = []
         for q in tqdm(questions, desc=f"SQuAD {part}", unit="question", disable=not progress):
             answer = assistant.ask(q.question)
@@ -139,11 +164,14 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
             rows["always refuse"].append((q.answerable, False, False))
             best = best_bm25_sentence(q.question, answer.passages)
             rows["best BM25 sentence, never refuse"].append((q.answerable, True, holds_answer(best, q.answers)))
+            old = heuristic.compose(q.question, answer.passages)
+            rows["heuristic answerer (before the learned selector)"].append(
+                (q.answerable, not old.refused, holds_answer(old.text, q.answers)))
     return {
         "dataset": str(data_path), "split": str(split_path), "part": part,
         "articles": [a["title"] for a in articles], "questions": len(questions),
         "unanswerable": sum(1 for q in questions if not q.answerable),
-        "refusal_threshold": settings.refusal_threshold,
+        "refusal_threshold": settings.refusal_threshold, "sample": sample,
         "results": {name: outcome_scores(outcomes) for name, outcomes in rows.items()},
         "points": points,
     }
@@ -159,3 +187,11 @@ def squad_table(report: dict) -> str:
     for name, result in report["results"].items():
         lines.append(f"| {name} | " + " | ".join(f"{result[k]:.3f}" for k in keys) + " |")
     return "\n".join(lines)
+
+
+def check_squad_gate(report: dict, thresholds: dict) -> list[str]:
+    """Every minimum of `thresholds["minimums"]` the embedded answerer's figures break, as readable lines."""
+    figures = report["results"]["embedded answerer"]
+    return [f"SQuAD {report['part']}: {key.replace('_', ' ')} of the embedded answerer is {figures[key]:.3f},"
+            f" below the gate's {minimum}"
+            for key, minimum in thresholds.get("minimums", {}).items() if figures[key] < minimum]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump when what is stored per chunk changes: documents indexed under another schema are re-indexed.
-INDEX_SCHEMA = 3  # 3: date_end_number (dates may be ranges)
+INDEX_SCHEMA = 4  # 3: date_end_number (dates may be ranges); 4: sentence vectors and entities
 
 
 @dataclass(frozen=True)

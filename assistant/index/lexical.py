@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import bm25s
 import numpy as np
 
 from assistant.index.filters import NO_FILTER, SearchFilter
+from assistant.index.sentence_data import STORED
 from assistant.text.terms import STOPWORDS, stem, tokens
 
 
@@ -62,8 +64,9 @@ class LexicalIndex:
         if corpus:
             model = bm25s.BM25()
             model.index(corpus, show_progress=False)
+        kept = [{k: v for k, v in m.items() if k not in STORED} for m in metadatas]  # filters need none of those
         with self._lock:
-            self._model, self._ids, self._metadatas = model, list(ids), list(metadatas)
+            self._model, self._ids, self._metadatas = model, list(ids), kept
             self._fingerprint = fingerprint(ids)
 
     def save(self) -> None:
@@ -95,6 +98,22 @@ class LexicalIndex:
             self._model, self._ids, self._metadatas = model, meta["ids"], meta["metadatas"]
             self._fingerprint = meta["fingerprint"]
         return True
+
+    def idf(self, terms: set[str]) -> dict[str, float]:
+        """Inverse document frequency, log(1 + N / (1 + df)), of each of `terms` over the indexed chunks
+        (a term in no chunk gets the highest value)."""
+        with self._lock:
+            model, count = self._model, len(self._ids)
+        if model is None:
+            return {term: 0.0 for term in terms}
+        pointers = model.scores["indptr"]
+        vocabulary = model.vocab_dict
+        result = {}
+        for term in terms:
+            index = vocabulary.get(term)
+            frequency = 0 if index is None or index + 1 >= len(pointers) else int(pointers[index + 1] - pointers[index])
+            result[term] = math.log(1 + count / (1 + frequency))
+        return result
 
     def search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
         query_tokens = lexical_tokens(query)

@@ -156,12 +156,20 @@ class KnowledgeStore:
             self.sync_lexical()
         return self.lexical.search(query, k, search_filter)
 
-    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
-        """Text and metadata of the given chunk ids (those that exist)."""
+    def idf(self, terms: set[str]) -> dict[str, float]:
+        """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) in the index."""
+        if self._lexical_checked_at is None:
+            self.sync_lexical()
+        return self.lexical.idf(terms)
+
+    def get_chunks(self, ids: list[str], with_vectors: bool = False) -> dict[str, tuple]:
+        """Text and metadata (and, `with_vectors`, the stored vector) of the given chunk ids (those that exist)."""
         if not ids:
             return {}
-        found = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        return {i: (text, meta) for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"])}
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
+        found = self.collection.get(ids=ids, include=include)
+        columns = [found["documents"], found["metadatas"]] + ([found["embeddings"]] if with_vectors else [])
+        return {i: tuple(row) for i, *row in zip(found["ids"], *columns)}
 
     def embedder(self) -> str | None:
         """The embedding backend of the stored vectors (None when the store is empty)."""

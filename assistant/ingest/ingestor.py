@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from assistant.config.limits import FileLimits, LimitExceeded
 from assistant.index.embeddings import MiniLMEmbeddings
+from assistant.index.sentence_data import embed_with_sentences
 from assistant.index.store import KnowledgeStore
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
@@ -113,7 +114,7 @@ class Ingestor:
             except OSError as exc:
                 report.failed.append((source, f"cannot read the file ({exc.strerror or exc})"))
                 continue
-            vectors = self.embeddings.embed_documents([chunk.embed_text for chunk in chunks])
+            chunks, vectors = embed_with_sentences(chunks, self.embeddings)
             self.store.replace_document(source, chunks, vectors)
             report.chunks_written += len(chunks)
             (report.updated if previous else report.added).append(source)

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--squad-data", default="../shared/qa-data/squad2-dev-29.json", metavar="FILE",
                           help="SQuAD 2.0 JSON (default: ../shared/qa-data/squad2-dev-29.json)")
     evaluate.add_argument("--limit", type=int, metavar="N", help="with --squad: only the first N questions")
+    evaluate.add_argument("--sample", type=int, metavar="N",
+                          help="with --squad: N questions spread evenly over the part's articles")
     evaluate.set_defaults(run=cmd_eval)
 
     brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")

@@ -79,15 +79,21 @@ def _eval_output(out: str | None) -> Path:
 
 
 def cmd_eval_squad(args, settings: Settings) -> int:
-    from assistant.evaluation.squad import run_squad, squad_table
+    from assistant.evaluation.squad import check_squad_gate, run_squad, squad_table
 
+    thresholds = json.loads(Path(args.gate).read_text(encoding="utf-8")) if args.gate else None
     report = run_squad(settings, Path(args.squad_data), Path("evals/squad_split.json"), args.squad, args.limit,
-                       progress=sys.stderr.isatty())
+                       progress=sys.stderr.isatty(), sample=args.sample)
     out = _eval_output(args.out).with_name("squad-report.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2) if args.json else f"{squad_table(report)}\n\nreport: {out}")
-    return 0
+    failures = check_squad_gate(report, thresholds) if thresholds else []
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    if thresholds and not failures:
+        print(f"gate passed ({args.gate})", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -96,7 +102,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
     from assistant.answer.chain import PIPELINES
     from assistant.evaluation.datasets import load_dataset
-    from assistant.evaluation.runner import check_gate, metrics_table, run_eval, write_report
+    from assistant.evaluation.runner import category_table, check_gate, metrics_table, run_eval, write_report
 
     items = load_dataset(Path(args.dataset))
     unknown = [name for name in args.configs if name not in PIPELINES]
@@ -125,6 +131,8 @@ def cmd_eval(args, settings: Settings) -> int:
         print(json.dumps(run.report | {"gate_failures": failures}, indent=2))
     else:
         print(metrics_table(run.report))
+        print()
+        print(category_table(run.report))
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
     for failure in failures:
         print(f"gate failed: {failure}", file=sys.stderr)
