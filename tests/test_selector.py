@@ -26,14 +26,18 @@ def test_training_refuses_to_read_the_validation_articles(tmp_path):
         build_part(make_settings(tmp_path), SQUAD, SPLIT, "validation", progress=False)
 
 
-def test_the_operating_point_is_the_most_accurate_threshold():
-    confidence = np.array([0.9, 0.8, 0.7, 0.4, 0.3, 0.2])
-    answerable = np.array([True, True, False, True, False, False])
-    right = np.array([True, True, False, False, False, False])
-    chosen = choose_threshold(confidence, answerable, right)["chosen"]
-    # answering the two most confident is right twice and leaves the three traps refused: 5 of 6
-    assert chosen["threshold"] == 0.8 and chosen["accuracy"] == pytest.approx(5 / 6, abs=1e-4)
-    assert chosen["precision_when_answering"] == 1.0
+def test_the_operating_point_is_the_lowest_threshold_as_accurate_as_the_best_within_one_standard_error():
+    rng = np.random.default_rng(3)
+    confidence = rng.uniform(size=4000)
+    answerable = rng.uniform(size=4000) < 0.5
+    right = answerable & (rng.uniform(size=4000) < confidence)  # higher confidence, more often right
+    chosen = choose_threshold(confidence, answerable, right)
+    best, margin = chosen["best_accuracy"], chosen["standard_error"]
+    assert 0.005 < margin < 0.01
+    assert best - margin <= chosen["chosen"]["accuracy"] <= best
+    lower = round(chosen["chosen"]["threshold"] - 0.01, 3)
+    from assistant.evaluation.selector_training import outcome_at
+    assert outcome_at(confidence, answerable, right, lower)["accuracy"] < best - margin + 0.002
 
 
 def test_calibration_recovers_a_known_logistic_map():

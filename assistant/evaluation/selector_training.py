@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import pickle
 import time
 from dataclasses import astuple, dataclass
@@ -145,15 +146,18 @@ def outcome_at(confidence: np.ndarray, answerable: np.ndarray, right: np.ndarray
 
 
 def choose_threshold(confidence: np.ndarray, answerable: np.ndarray, right: np.ndarray) -> dict:
-    """The operating point: the threshold of highest no-answer-aware accuracy on the calibration articles,
-    with the precision–coverage curve beside it."""
+    """The operating point on the calibration articles, with the precision–coverage curve beside it: of the
+    thresholds whose no-answer-aware accuracy is within one standard error of the best (the data cannot tell
+    them apart), the lowest, which answers the most questions."""
     grid = np.unique(np.round(confidence, 3))
     points = [outcome_at(confidence, answerable, right, t) for t in grid]
-    best = max(points, key=lambda p: (p["accuracy"], p["threshold"]))
+    top = max(p["accuracy"] for p in points)
+    standard_error = math.sqrt(top * (1 - top) / len(right))
+    best = min((p for p in points if p["accuracy"] >= top - standard_error), key=lambda p: p["threshold"])
     curve = [outcome_at(confidence, answerable, right, float(np.quantile(confidence, 1 - c)))
              for c in (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)]
     reaching = [p for p in points if p["precision_when_answering"] >= 0.85 and p["coverage"] > 0]
-    return {"chosen": best, "curve": curve, "precision_0.85": min(reaching, key=lambda p: p["threshold"]) if reaching else None}
+    return {"chosen": best, "best_accuracy": top, "standard_error": round(standard_error, 4), "curve": curve, "precision_0.85": min(reaching, key=lambda p: p["threshold"]) if reaching else None}
 
 
 def expected_calibration_error(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> float:
