@@ -66,7 +66,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if answer.citations:
         print()
         for citation in answer.citations:
-            where = f", {citation.section}" if citation.section else ""
+            where = f", {citation.location}" if citation.location else ""
             print(f"[{citation.n}] {citation.title}{where} ({citation.source})")
     return 0
 
