@@ -161,6 +161,8 @@ class Assistant:
     def _report(report: IngestReport) -> IngestReport:
         for source, reason in report.failed:
             LOG.warning("failed: %s: %s", source, reason)
+        for source, note in report.notes:
+            LOG.info("%s: %s", source, note)
         LOG.info("%s", report.summary())
         return report
 

@@ -23,6 +23,8 @@ def _assistant(settings: Settings, clearance: str | None = None):
 def _print_report(report, verbose: bool = True) -> None:
     for source, reason in report.failed:
         print(f"failed: {source}: {reason}", file=sys.stderr)
+    for source, note in report.notes:
+        print(f"{source}: {note}", file=sys.stderr if not verbose else sys.stdout)
     print(report.summary(), file=sys.stderr if not verbose else sys.stdout)
 
 
