@@ -100,7 +100,8 @@ def cmd_eval(args, settings: Settings) -> int:
     from assistant.evaluation.datasets import load_dataset
     from assistant.evaluation.runner import check_gate, metrics_table, run_eval, write_report
 
-    items = load_dataset(Path(args.dataset))
+    dataset = Path(args.dataset or ("evals/realdocs.jsonl" if args.realdocs else "evals/gold.jsonl"))
+    items = load_dataset(dataset)
     unknown = [name for name in args.configs if name not in PIPELINES]
     if unknown:
         raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
@@ -111,22 +112,29 @@ def cmd_eval(args, settings: Settings) -> int:
         except (OSError, json.JSONDecodeError) as exc:
             raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
     out = _eval_output(args.out)
-    assistant = _assistant(settings, args.clearance)
-    assistant.ensure_index()
-    judge = None
-    if settings.llm_configured:
-        from assistant.answer.chat_model import chat_model
-        from assistant.evaluation.judge import LLMJudge
+    configs = [PIPELINES[name] for name in args.configs]
+    if args.realdocs:
+        from assistant.evaluation.realdocs import run_realdocs
 
-        judge = LLMJudge(chat_model(settings), settings.llm_model)
-    run = run_eval(assistant, items, [PIPELINES[name] for name in args.configs], Path(args.dataset), out,
-                   llm_judge=judge)
+        run = run_realdocs(settings, Path(args.realdocs_data), items, configs, dataset, out)
+    else:
+        assistant = _assistant(settings, args.clearance)
+        assistant.ensure_index()
+        judge = None
+        if settings.llm_configured:
+            from assistant.answer.chat_model import chat_model
+            from assistant.evaluation.judge import LLMJudge
+
+            judge = LLMJudge(chat_model(settings), settings.llm_model)
+        run = run_eval(assistant, items, configs, dataset, out, llm_judge=judge)
     md_path, json_path = write_report(run)
     failures = check_gate(run.report, thresholds) if thresholds else []
     if args.json:
         print(json.dumps(run.report | {"gate_failures": failures}, indent=2))
     else:
         print(metrics_table(run.report))
+        for table in run.report.get("tables", []):
+            print(f"\n{table}")
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
     for failure in failures:
         print(f"gate failed: {failure}", file=sys.stderr)
