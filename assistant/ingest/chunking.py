@@ -26,16 +26,21 @@ def context_line(title: str, heading: str, limit: int = 120) -> str:
     return f"{title} — {heading}" if heading else title
 
 
-def _words_split(sentence: str, fits: Callable[[str], bool]) -> list[str]:
-    """Cut an over-long sentence at word boundaries into pieces that fit."""
-    pieces, current = [], []
-    for word in sentence.split():
-        if current and not fits(" ".join(current + [word])):
-            pieces.append(" ".join(current))
-            current = []
-        current.append(word)
-    if current:
-        pieces.append(" ".join(current))
+def _words_split(sentence: str, fits: Callable[[str], bool], most_words: int = 512) -> list[str]:
+    """Cut an over-long sentence at word boundaries into the longest pieces that fit (a binary
+    search per piece: a defined term list can be one "sentence" of thousands of words)."""
+    words = sentence.split()
+    pieces, start = [], 0
+    while start < len(words):
+        low, high = 1, min(len(words) - start, most_words)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(" ".join(words[start:start + middle])):
+                low = middle
+            else:
+                high = middle - 1
+        pieces.append(" ".join(words[start:start + low]))
+        start += low
     return pieces
 
 
