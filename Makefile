@@ -24,10 +24,15 @@ $(STAMP): pyproject.toml setup.py
 	@echo "Installing Debian's chromium for the browser test ..."
 	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
-run: $(STAMP)
+# Debian's Tesseract reads scanned PDF pages (OCR); without it such pages are reported, not indexed.
+/usr/bin/tesseract:
+	@echo "Installing Debian's tesseract-ocr for scanned PDFs ..."
+	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr > /dev/null
+
+run: $(STAMP) /usr/bin/tesseract
 	$(BIN)/briefing serve
 
-test: $(STAMP) /usr/bin/chromium
+test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 	$(BIN)/briefing eval --gate evals/thresholds.json

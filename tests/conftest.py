@@ -14,6 +14,17 @@ from assistant.index.embeddings import MiniLMEmbeddings
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
 SEED_REPORT = "knowledge/visits/2024-01-pakistan-kenya-study-visit.md"
+REALDOCS = REPO.parent / "shared" / "realdocs"
+"""Six real public documents and a DOCX excerpt, beside the checkout as the SQuAD data is (`../shared/`)."""
+REALDOC_FILES = {
+    "constitution": "docs/kenya_constitution_2010.pdf",
+    "kenya_dpa": "docs/kenya_data_protection_act_2019.pdf",
+    "india": "docs/india_dpdp_act_2023.pdf",
+    "gdpr": "docs/eu_gdpr_2016_679.html",
+    "overstayers": "docs/uk_applications_from_overstayers.pdf",
+    "entering": "docs/uk_entering_the_uk.pdf",
+    "docx": "extra/kenya_constitution_excerpt.docx",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +112,22 @@ def backend(request) -> dict:
 
     return {"BRIEFING_CHROMA_URL": request.getfixturevalue("chroma_server"),
             "BRIEFING_COLLECTION": f"test-{uuid.uuid4().hex[:12]}"}
+
+
+@pytest.fixture(scope="session")
+def realdocs():
+    """name -> `LoadedDocument` for the six real documents and the DOCX excerpt, loaded once."""
+    from assistant.ingest.loading import load_document
+
+    if not REALDOCS.is_dir():
+        pytest.skip(f"the real documents are not at {REALDOCS} (../shared/realdocs beside the checkout)")
+    return {name: load_document(REALDOCS / path, f"realdocs/{path}") for name, path in REALDOC_FILES.items()}
+
+
+@pytest.fixture(scope="session")
+def realdoc_chunks(realdocs, embeddings):
+    """name -> the chunks the index stores for that document (the real chunker and model tokenizer)."""
+    from assistant.ingest.chunking import Chunker
+
+    chunker = Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
+    return {name: chunker.split(document) for name, document in realdocs.items()}

@@ -90,14 +90,14 @@ def test_plain_text_lines_become_paragraphs(tmp_path):
     assert doc.sections[0].text == "First paragraph.\n\nSecond paragraph."
 
 
-def test_pdf_pages_keep_page_numbers(tmp_path):
+def test_pdf_sections_keep_their_pages_and_the_pdf_date_is_not_the_documents(tmp_path):
     path = tmp_path / "report.pdf"
     write_pdf(path, ["Kilindini handled 35.98 million tonnes in 2023.", "A second page about transit cargo."])
     doc = load_document(path, "report.pdf")
-    assert doc.title == "Port report"
-    assert [s.page for s in doc.sections] == [1, 2]
-    assert "35.98 million tonnes" in doc.sections[0].text
-    assert doc.sections[1].heading == "Page 2"
+    assert (doc.title, doc.date) == ("Port report", "")  # the PDF's CreationDate is the day it was generated
+    (section,) = doc.sections
+    assert (section.page, section.page_end, section.pages_label()) == (1, 2, "pp. 1–2")
+    assert "35.98 million tonnes" in section.text and "transit cargo" in section.text
 
 
 def test_docx_headings_become_sections(tmp_path):
@@ -141,3 +141,21 @@ def test_unreadable_files_raise_a_clear_reason(tmp_path, name, content, reason):
     path.write_bytes(content)
     with pytest.raises(DocumentError, match=reason):
         load_document(path, name)
+
+
+def test_limits_hold_for_the_new_loaders(tmp_path, embeddings):
+    from assistant.config.limits import FileLimits
+    from assistant.ingest.chunking import Chunker
+
+    pdf = tmp_path / "long.pdf"
+    write_pdf(pdf, ["The port handled more cargo than ever before in its history. " * 40] * 3)
+    with pytest.raises(DocumentError, match="BRIEFING_MAX_TEXT_MB"):
+        load_document(pdf, "long.pdf", limits=FileLimits(max_text_chars=2000))
+    word = tmp_path / "notes.docx"
+    write_docx(word)
+    with pytest.raises(DocumentError, match="BRIEFING_MAX_INFLATED_MB"):
+        load_document(word, "notes.docx", limits=FileLimits(max_inflated_bytes=4000))
+    chunks = Chunker(embeddings.count_word_pieces).split(load_document(pdf, "long.pdf"))
+    assert len(chunks) > 2 and {c.metadata["page"] for c in chunks} == {1, 2, 3}
+    with pytest.raises(Exception, match="BRIEFING_MAX_PASSAGES"):
+        FileLimits(max_passages=2).check_passages(len(chunks))

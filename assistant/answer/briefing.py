@@ -19,12 +19,18 @@ from assistant.answer.questions import analyse
 from assistant.answer.types import Answerer
 from assistant.answer.verification import CitationVerifier, cited_sentences
 from assistant.config.parameters import parameters
+from assistant.index.chunks import location
 from assistant.index.filters import SearchFilter
 
 SECTIONS = ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions")
 # What each section looks for, phrased as retrieval queries around the topic.
 _SECTION_QUERIES = {name: tuple(queries) for name, queries in parameters()["briefing"]["section_queries"].items()}
 MAX_BULLETS = parameters()["briefing"]["max_bullets"]
+
+
+def _location(meta: dict) -> str:
+    """A source's section and pages, as citations read them."""
+    return location(meta.get("section", ""), meta.get("page"), meta.get("page_end"))
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,9 @@ class Briefing:
         lines += ["## Sources", ""]
         for n, passage in enumerate(self.sources, start=1):
             meta = passage.metadata
-            section = f", {meta['section']}" if meta.get("section") else ""
-            lines.append(f"[{n}] {meta.get('title', '')}{section} ({meta.get('source', '')}; "
+            where = _location(meta)
+            where = f", {where}" if where else ""
+            lines.append(f"[{n}] {meta.get('title', '')}{where} ({meta.get('source', '')}; "
                          f"{meta.get('date') or 'undated'}; {meta.get('classification', '')})")
         return "\n".join(lines) + "\n"
 
@@ -80,7 +87,9 @@ class Briefing:
         document.add_heading("Sources", level=1)
         for n, passage in enumerate(self.sources, start=1):
             meta = passage.metadata
-            document.add_paragraph(f"[{n}] {meta.get('title', '')} — {meta.get('section', '')} ({meta.get('source', '')})")
+            where = _location(meta)
+            where = f" — {where}" if where else ""
+            document.add_paragraph(f"[{n}] {meta.get('title', '')}{where} ({meta.get('source', '')})")
         document.save(str(path))
 
     def save(self, path: Path) -> None:

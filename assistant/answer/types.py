@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from langchain_core.documents import Document
 
 from assistant.answer.verification import CitationVerifier, SentenceCheck
+from assistant.index.chunks import location
 
 REFUSAL = "The documents in the knowledge base do not answer this question."
 UNVERIFIED = "A drafted answer was withheld because no sentence of it is supported by the passages it cites."
@@ -26,16 +27,34 @@ class Citation:
     section: str
     quote: str
     chunk_id: str
+    page: int | None = None
+    """The page the passage is on (PDFs); None for files without pages."""
+    page_end: int | None = None
+    """The last page, when the passage crosses a page break."""
 
     @classmethod
     def from_passage(cls, n: int, passage: Document, quote: str) -> "Citation":
         meta = passage.metadata
-        return cls(n, meta["source"], meta.get("title", ""), meta.get("section", ""), quote, meta["chunk_id"])
+        page, page_end = meta.get("page") or None, meta.get("page_end") or None
+        return cls(n, meta["source"], meta.get("title", ""), meta.get("section", ""), quote, meta["chunk_id"],
+                   page, page_end if page_end != page else None)
+
+    @property
+    def location(self) -> str:
+        """The section and pages: "Article 83 — General conditions for imposing administrative fines, p. 82"."""
+        return location(self.section, self.page, self.page_end)
+
+    def to_dict(self) -> dict:
+        """As in `ask --json`: `page` always (null without one), `page_end` only when it differs."""
+        fields = asdict(self)
+        if fields["page_end"] is None:
+            del fields["page_end"]
+        return fields
 
     @property
     def label(self) -> str:
-        """How a reader finds the passage: "Title, Section"."""
-        return ", ".join(part for part in (self.title or self.source, self.section) if part)
+        """How a reader finds the passage: "Title, Section, p. N"."""
+        return ", ".join(part for part in (self.title or self.source, self.location) if part)
 
 
 @dataclass
@@ -76,12 +95,12 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
-            "citations": [asdict(c) | {"supported": self.citation_supported(c.n)} for c in self.citations],
+            "citations": [c.to_dict() | {"supported": self.citation_supported(c.n)} for c in self.citations],
             "mode": self.mode,
             "sentences": [s.to_dict() for s in self.sentences],
             "classification": self.classification,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
-            "closest": None if self.closest is None else asdict(self.closest),
+            "closest": None if self.closest is None else self.closest.to_dict(),
         }
 
 

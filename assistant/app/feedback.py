@@ -7,6 +7,8 @@ import json
 import threading
 from pathlib import Path
 
+from assistant.index.chunks import location
+
 _LOCK = threading.Lock()
 
 
@@ -36,7 +38,8 @@ def conversation_markdown(answers: list[dict]) -> str:
         label = f" [{turn['classification'].upper()}]" if turn.get("classification") else ""
         lines += [f"## Q: {turn['question']}{label}", "", turn["answer"], ""]
         for c in turn.get("citations", []):
-            section = f", {c['section']}" if c.get("section") else ""
-            lines.append(f"- [{c['n']}] {c['title']}{section} ({c['source']}): \"{c['quote']}\"")
+            where = location(c.get("section", ""), c.get("page"), c.get("page_end"))
+            where = f", {where}" if where else ""
+            lines.append(f"- [{c['n']}] {c['title']}{where} ({c['source']}): \"{c['quote']}\"")
         lines.append("")
     return "\n".join(lines)

@@ -173,8 +173,9 @@ class Library:
                 continue
             document = documents[source]
             self._record("upload", source, f"{original}; {document.classification}; {document.chunk_count} passages")
+            notes = "".join(f"; {note}" for note in report.notes_for(source))
             results.append(UploadResult(original, True, f"indexed as {source} ({document.chunk_count} passages,"
-                                                        f" {document.classification})"))
+                                                        f" {document.classification}){notes}"))
         return results, report
 
     def replace(self, source: str, original: str, temp: Path, label: str | None = None) -> str:
@@ -202,7 +203,8 @@ class Library:
         previous.unlink()
         chunks = self.assistant.store.documents()[source].chunk_count
         self._record("replace", source, f"{original}; {label}; {chunks} passages")
-        return f"Replaced {source} ({chunks} passages, {label})."
+        notes = "".join(f"; {note}" for note in report.notes_for(source))
+        return f"Replaced {source} ({chunks} passages, {label}){notes}."
 
     def remove(self, source: str) -> int:
         """Remove a document's passages (and its folder, when it was uploaded); returns passages removed."""

@@ -128,9 +128,11 @@ class Assistant:
             topic, sources, cleared(search_filter, self.visible))
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
-    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None) -> IngestReport:
+    def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,
+               cwd: Path | None = None) -> IngestReport:
+        """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working directory)."""
         return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
-            paths or [self.settings.knowledge_dir], progress, admit=admit)
+            paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Make the index usable: re-embed it when it was built with another embedding backend, build it
@@ -161,6 +163,8 @@ class Assistant:
     def _report(report: IngestReport) -> IngestReport:
         for source, reason in report.failed:
             LOG.warning("failed: %s: %s", source, reason)
+        for source, note in report.notes:
+            LOG.info("%s: %s", source, note)
         LOG.info("%s", report.summary())
         return report
 

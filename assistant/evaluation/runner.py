@@ -170,6 +170,7 @@ def markdown_report(report: dict) -> str:
         f"- created: {report['created']}\n- data set: `{report['dataset']}` ({report['dataset_items']} items)\n"
         f"- corpus version: `{report['corpus_version']}` ({report['indexed_chunks']} chunks)\n- settings: {settings}\n\n"
         f"Configurations:\n{configs}\n\n{metrics_table(report)}\n\n{category_table(report)}\n\n{judged_line}\n"
+        + "".join(f"\n{table}\n" for table in report.get("tables", []))
     )
 
 

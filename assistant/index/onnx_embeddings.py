@@ -95,12 +95,17 @@ class OnnxEmbeddings(MiniLMEmbeddings):
         return tokenizer
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        vectors = []
+        """Vectors in the order of `texts`; batches are made of texts of similar length, so little is padding."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: np.ndarray | None = None
         for start in range(0, len(texts), self.batch_size):
-            encoded = self._batch_tokenizer.encode_batch(texts[start:start + self.batch_size])
+            batch = order[start:start + self.batch_size]
+            encoded = self._batch_tokenizer.encode_batch([texts[i] for i in batch])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
             pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            vectors.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
-        return np.concatenate(vectors).tolist()
+            if vectors is None:
+                vectors = np.empty((len(texts), pooled.shape[1]), dtype=pooled.dtype)
+            vectors[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return vectors.tolist() if vectors is not None else []

@@ -2,8 +2,9 @@
 
 Chunks are packed by tiktoken count up to `target_tokens`; then every chunk is
 checked against the embedding model's own word-piece window (heading included)
-and split further if it would be cut. Chunk ids hash the source and the text, so
-re-ingesting the same document gives the same ids.
+and split further if it would be cut. Each chunk records the pages its own text is
+on (`page`, `page_end`; 0 when the file has no pages). Chunk ids hash the source and
+the text, so re-ingesting the same document gives the same ids.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from assistant.index.chunks import INDEX_SCHEMA, Chunk
 from assistant.ingest.documents import LoadedDocument, Section
+from assistant.ingest.textclean import locate
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import count_tokens
 
@@ -24,16 +26,21 @@ def context_line(title: str, heading: str, limit: int = 120) -> str:
     return f"{title} — {heading}" if heading else title
 
 
-def _words_split(sentence: str, fits: Callable[[str], bool]) -> list[str]:
-    """Cut an over-long sentence at word boundaries into pieces that fit."""
-    pieces, current = [], []
-    for word in sentence.split():
-        if current and not fits(" ".join(current + [word])):
-            pieces.append(" ".join(current))
-            current = []
-        current.append(word)
-    if current:
-        pieces.append(" ".join(current))
+def _words_split(sentence: str, fits: Callable[[str], bool], most_words: int = 512) -> list[str]:
+    """Cut an over-long sentence at word boundaries into the longest pieces that fit (a binary
+    search per piece: a defined term list can be one "sentence" of thousands of words)."""
+    words = sentence.split()
+    pieces, start = [], 0
+    while start < len(words):
+        low, high = 1, min(len(words) - start, most_words)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(" ".join(words[start:start + middle])):
+                low = middle
+            else:
+                high = middle - 1
+        pieces.append(" ".join(words[start:start + low]))
+        start += low
     return pieces
 
 
@@ -56,6 +63,23 @@ def _pack(sentences: list[str], fits: Callable[[str], bool]) -> list[str]:
     return chunks
 
 
+def _pages(section: Section, texts: list[str]) -> list[tuple[int, int]]:
+    """The first and last page of each chunk of a section (0, 0 without pages), found by where
+    the chunk stands in the section's text; a chunk not found there (a list marker was dropped)
+    lies between its neighbours."""
+    if not section.page_starts:
+        return [(section.page or 0, section.page_end or section.page or 0)] * len(texts)
+    spans = locate(section.text, texts)
+    pages = []
+    for index, span in enumerate(spans):
+        if span is None:
+            before = next((s[1] for s in reversed(spans[:index]) if s), 0)
+            after = next((s[0] for s in spans[index + 1:] if s), len(section.text))
+            span = (before, max(before + 1, after))
+        pages.append(section.pages_between(*span))
+    return pages
+
+
 class Chunker:
     """Split loaded documents into chunks that fit the embedding window.
 
@@ -70,7 +94,8 @@ class Chunker:
         self.window = window
         self.target_tokens = target_tokens
 
-    def _section_chunks(self, title: str, section: Section) -> list[tuple[str, str]]:
+    def _section_chunks(self, title: str, section: Section) -> list[tuple[str, str, int, int]]:
+        """(text, embedded text, first page, last page) of each chunk of a section."""
         header = context_line(title, section.heading)
 
         def fits(text: str) -> bool:
@@ -79,20 +104,22 @@ class Chunker:
                 and self.count_word_pieces(f"{header}\n{text}") <= self.window
             )
 
-        return [(text, f"{header}\n{text}") for text in _pack(split_sentences(section.text), fits)]
+        texts = _pack(split_sentences(section.text), fits)
+        return [(text, f"{header}\n{text}", page, page_end) for text, (page, page_end) in zip(texts, _pages(section, texts))]
 
     def split(self, document: LoadedDocument) -> list[Chunk]:
         chunks: list[Chunk] = []
         seen: Counter[str] = Counter()
         base = document.metadata()
         for section in document.sections:
-            for text, embed_text in self._section_chunks(document.title, section):
+            for text, embed_text, page, page_end in self._section_chunks(document.title, section):
                 occurrence = seen[embed_text]
                 seen[embed_text] += 1
                 digest = hashlib.sha256(f"{document.source}\0{embed_text}\0{occurrence}".encode()).hexdigest()
                 metadata = base | {
                     "section": section.heading,
-                    "page": section.page or 0,
+                    "page": page,
+                    "page_end": page_end,
                     "chunk_index": len(chunks),
                     "schema": INDEX_SCHEMA,
                     "embedder": self.embedder,

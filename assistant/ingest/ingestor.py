@@ -1,5 +1,6 @@
 """Incremental ingestion: new and changed files are (re)indexed, unchanged ones skipped,
-deleted ones removed, unreadable ones named and skipped.
+deleted ones removed, unreadable ones named and skipped; pages a loader left out are
+reported per file.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(source, note) for pages of an indexed file that were left out: "pp. 3–5 not indexed: table of contents"."""
     chunks_written: int = 0
+
+    def notes_for(self, source: str) -> list[str]:
+        return [note for name, note in self.notes if name == source]
 
     @property
     def ok(self) -> bool:
@@ -93,9 +99,11 @@ class Ingestor:
         stored = self.store.documents()
         seen: set[str] = set()
         show = sys.stderr.isatty() if progress is None else progress
-        for path in tqdm(files, desc="Indexing", unit="file", disable=not show, file=sys.stderr):
+        bar = tqdm(files, desc="Indexing", unit="file", disable=not show, file=sys.stderr)
+        for path in bar:
             source = source_name(path, cwd)
             seen.add(source)
+            bar.set_postfix_str(path.name, refresh=True)
             try:
                 self.limits.check_file_size(path.stat().st_size)
                 data = path.read_bytes()
@@ -117,6 +125,7 @@ class Ingestor:
             chunks, vectors = embed_with_sentences(chunks, self.embeddings)
             self.store.replace_document(source, chunks, vectors)
             report.chunks_written += len(chunks)
+            report.notes.extend((source, note) for note in document.notes())
             (report.updated if previous else report.added).append(source)
         base = (cwd or Path.cwd()).resolve()
         for source in sorted(set(stored) - seen):

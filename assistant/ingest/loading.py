@@ -65,6 +65,7 @@ def load_document(path: Path, source: str, data: bytes | None = None, limits: Fi
         key: _iso_date(value) if isinstance(value, (dt.date, dt.datetime)) else str(value) for key, value in meta.items()
         if key not in {"title", "date", "kind", "classification", "source"} and isinstance(value, (str, int, float, dt.date))
     }
+    reports = {key: list(meta.get(key) or []) for key in ("skipped_pages", "dropped_text")}
     return LoadedDocument(
         source=source,
         title=str(meta.get("title") or path.stem.replace("-", " ").replace("_", " ")),
@@ -74,4 +75,5 @@ def load_document(path: Path, source: str, data: bytes | None = None, limits: Fi
         content_hash=file_hash(data),
         sections=sections,
         extra={"origin": str(meta["source"])} | extra if meta.get("source") else extra,
+        **reports,
     )

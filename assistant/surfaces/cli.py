@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=cmd_ask)
 
     evaluate = commands.add_parser("eval", help="run the eval data set and report accuracy, citation and refusal metrics")
-    evaluate.add_argument("--dataset", default="evals/gold.jsonl", help="JSONL with at least `question` per line (default: evals/gold.jsonl)")
+    evaluate.add_argument("--dataset", help="JSONL with at least `question` per line (default: evals/gold.jsonl;"
+                          " with --realdocs: evals/realdocs.jsonl)")
     evaluate.add_argument("--out", help="results JSONL (default: evals/results/<time>/results.jsonl); reports are written beside it")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--config", dest="configs", action="append", metavar="NAME",
@@ -56,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, metavar="N", help="with --squad: only the first N questions")
     evaluate.add_argument("--sample", type=int, metavar="N",
                           help="with --squad: N questions spread evenly over the part's articles")
+    evaluate.add_argument("--realdocs", action="store_true",
+                          help="instead of the knowledge index, index the real public documents (--realdocs-data)"
+                               " into a temporary state root and ask the real-document questions of them")
+    evaluate.add_argument("--realdocs-data", default="../shared/realdocs", metavar="FOLDER",
+                          help="the real documents, in docs/ and extra/ (default: ../shared/realdocs)")
     evaluate.set_defaults(run=cmd_eval)
 
     brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")

@@ -23,6 +23,8 @@ def _assistant(settings: Settings, clearance: str | None = None):
 def _print_report(report, verbose: bool = True) -> None:
     for source, reason in report.failed:
         print(f"failed: {source}: {reason}", file=sys.stderr)
+    for source, note in report.notes:
+        print(f"{source}: {note}", file=sys.stderr if not verbose else sys.stdout)
     print(report.summary(), file=sys.stderr if not verbose else sys.stdout)
 
 
@@ -66,7 +68,7 @@ def cmd_ask(args, settings: Settings) -> int:
     if answer.citations:
         print()
         for citation in answer.citations:
-            where = f", {citation.section}" if citation.section else ""
+            where = f", {citation.location}" if citation.location else ""
             print(f"[{citation.n}] {citation.title}{where} ({citation.source})")
     return 0
 
@@ -104,7 +106,8 @@ def cmd_eval(args, settings: Settings) -> int:
     from assistant.evaluation.datasets import load_dataset
     from assistant.evaluation.runner import category_table, check_gate, metrics_table, run_eval, write_report
 
-    items = load_dataset(Path(args.dataset))
+    dataset = Path(args.dataset or ("evals/realdocs.jsonl" if args.realdocs else "evals/gold.jsonl"))
+    items = load_dataset(dataset)
     unknown = [name for name in args.configs if name not in PIPELINES]
     if unknown:
         raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
@@ -115,16 +118,21 @@ def cmd_eval(args, settings: Settings) -> int:
         except (OSError, json.JSONDecodeError) as exc:
             raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
     out = _eval_output(args.out)
-    assistant = _assistant(settings, args.clearance)
-    assistant.ensure_index()
-    judge = None
-    if settings.llm_configured:
-        from assistant.answer.chat_model import chat_model
-        from assistant.evaluation.judge import LLMJudge
+    configs = [PIPELINES[name] for name in args.configs]
+    if args.realdocs:
+        from assistant.evaluation.realdocs import run_realdocs
 
-        judge = LLMJudge(chat_model(settings), settings.llm_model)
-    run = run_eval(assistant, items, [PIPELINES[name] for name in args.configs], Path(args.dataset), out,
-                   llm_judge=judge)
+        run = run_realdocs(settings, Path(args.realdocs_data), items, configs, dataset, out)
+    else:
+        assistant = _assistant(settings, args.clearance)
+        assistant.ensure_index()
+        judge = None
+        if settings.llm_configured:
+            from assistant.answer.chat_model import chat_model
+            from assistant.evaluation.judge import LLMJudge
+
+            judge = LLMJudge(chat_model(settings), settings.llm_model)
+        run = run_eval(assistant, items, configs, dataset, out, llm_judge=judge)
     md_path, json_path = write_report(run)
     failures = check_gate(run.report, thresholds) if thresholds else []
     if args.json:
@@ -133,6 +141,8 @@ def cmd_eval(args, settings: Settings) -> int:
         print(metrics_table(run.report))
         print()
         print(category_table(run.report))
+        for table in run.report.get("tables", []):
+            print(f"\n{table}")
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
     for failure in failures:
         print(f"gate failed: {failure}", file=sys.stderr)

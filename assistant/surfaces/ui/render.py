@@ -85,7 +85,7 @@ def sources_html(answer: Answer) -> str:
         passage = passages.get(c.chunk_id)
         meta = passage.metadata if passage else {}
         text = passage.page_content if passage else c.quote
-        where = f" — {html.escape(c.section)}" if c.section else ""
+        where = f" — {html.escape(c.location)}" if c.location else ""
         flag = "" if answer.citation_supported(c.n) else " <span class='unsupported'>(does not support every sentence citing it)</span>"
         items.append(
             f"<div class='source' id='source-{c.n}'><p><strong>[{c.n}] {html.escape(c.title)}</strong>{where}{flag}<br>"
