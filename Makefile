@@ -29,6 +29,7 @@ run: $(STAMP)
 test: $(STAMP) /usr/bin/chromium
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+	@# One gate run: the Q&A eval on the gold set, then the briefing eval (the `briefing` section of the thresholds).
 	$(BIN)/briefing eval --gate evals/thresholds.json
 
 bench: $(STAMP)
@@ -37,6 +38,7 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/briefing eval
+	$(BIN)/briefing eval --briefings
 
 ingest: $(STAMP)
 	$(BIN)/briefing ingest

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--squad-data", default="../shared/qa-data/squad2-dev-29.json", metavar="FILE",
                           help="SQuAD 2.0 JSON (default: ../shared/qa-data/squad2-dev-29.json)")
     evaluate.add_argument("--limit", type=int, metavar="N", help="with --squad: only the first N questions")
+    evaluate.add_argument("--briefings", action="store_true",
+                          help="instead of the gold set, write a briefing note on each topic of --topics and score key-fact"
+                               " recall, off-topic bullets and duplicate bullets (with --gate: its `briefing` thresholds)")
+    evaluate.add_argument("--topics", default="evals/briefing_topics.jsonl", metavar="FILE",
+                          help="briefing eval topics (default: evals/briefing_topics.jsonl)")
     evaluate.set_defaults(run=cmd_eval)
 
     brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")

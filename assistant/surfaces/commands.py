@@ -90,9 +90,56 @@ def cmd_eval_squad(args, settings: Settings) -> int:
     return 0
 
 
+def _read_thresholds(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read gate thresholds {path}: {exc}") from None
+
+
+def _briefing_eval(args, settings: Settings, thresholds: dict | None, assistant=None) -> list[str]:
+    """Run the briefing eval, print its table, and return the gate's failures (none without thresholds)."""
+    from assistant.evaluation.briefings import (
+        briefing_table,
+        check_briefing_gate,
+        load_topics,
+        run_briefing_eval,
+        write_briefing_report,
+    )
+
+    topics = load_topics(Path(args.topics))
+    out = Path(args.out) if args.briefings and args.out else _eval_output(args.out).with_name("briefings.jsonl")
+    assistant = assistant or _assistant(settings, args.clearance)
+    report = run_briefing_eval(assistant, topics, Path(args.topics), out)
+    md_path, json_path = write_briefing_report(report, out)
+    failures = check_briefing_gate(report, thresholds) if thresholds else []
+    if args.json:
+        print(json.dumps(report | {"gate_failures": failures}, indent=2, ensure_ascii=False))
+    else:
+        print(briefing_table(report))
+        print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
+    return failures
+
+
+def _gate_verdict(failures: list[str], gate: str | None) -> int:
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    if gate and not failures:
+        print(f"gate passed ({gate})", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     if args.squad:
         return cmd_eval_squad(args, settings)
+    thresholds = _read_thresholds(args.gate)
+    if args.briefings:
+        briefing_gate = (thresholds or {}).get("briefing")
+        if thresholds is not None and briefing_gate is None:
+            raise UserError(f"gate thresholds {args.gate} have no `briefing` section")
+        return _gate_verdict(_briefing_eval(args, settings, briefing_gate), args.gate)
 
     from assistant.answer.chain import PIPELINES
     from assistant.evaluation.datasets import load_dataset
@@ -102,12 +149,6 @@ def cmd_eval(args, settings: Settings) -> int:
     unknown = [name for name in args.configs if name not in PIPELINES]
     if unknown:
         raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
-    thresholds = None
-    if args.gate:
-        try:
-            thresholds = json.loads(Path(args.gate).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
     out = _eval_output(args.out)
     assistant = _assistant(settings, args.clearance)
     assistant.ensure_index()
@@ -126,11 +167,10 @@ def cmd_eval(args, settings: Settings) -> int:
     else:
         print(metrics_table(run.report))
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
-    for failure in failures:
-        print(f"gate failed: {failure}", file=sys.stderr)
-    if thresholds and not failures:
-        print(f"gate passed ({args.gate})", file=sys.stderr)
-    return 1 if failures else 0
+    if thresholds and thresholds.get("briefing"):
+        # The same gate run covers the briefing notes (`briefing` section of the thresholds file).
+        failures += _briefing_eval(args, settings, thresholds["briefing"], assistant)
+    return _gate_verdict(failures, args.gate)
 
 
 def cmd_brief(args, settings: Settings) -> int:
