@@ -27,8 +27,8 @@ def test_brief_cli_writes_markdown_and_docx_with_cited_bullets(indexed_home, mon
     paragraphs = docx.Document(str(tmp_path / "note.docx")).paragraphs
     bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
     assert bullets and all("[" in b for b in bullets)
-    sources = [p.text for p in paragraphs if p.text.startswith("[")]
-    assert sources and all("kenya-coast-guard-service.md" in s for s in sources)
+    sources = [p.text for p in paragraphs if p.style.name == "List"]
+    assert sources and all(s.startswith(f"{n}. ") and "kenya-coast-guard-service.md" in s for n, s in enumerate(sources, 1))
 
 
 @pytest.mark.parametrize(("args", "message"), [

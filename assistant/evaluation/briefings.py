@@ -183,7 +183,7 @@ def run_briefing_eval(assistant, topics: list[BriefingTopic], dataset: Path, out
             start = time.perf_counter()
             note = assistant.brief(topic.topic, **({"length": length} if length else {}))
             latency_ms = (time.perf_counter() - start) * 1000
-            sections = {name: [b.text for b in bullets] for name, bullets in note.sections.items()}
+            sections = {name: [b.plain for b in bullets] for name, bullets in note.sections.items()}
             scored = score_note(topic, sections, assistant.embeddings) | {"latency_ms": round(latency_ms, 1),
                                                                           "mode": note.mode, "note": note.to_markdown()}
             scores.append(scored)

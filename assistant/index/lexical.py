@@ -96,6 +96,22 @@ class LexicalIndex:
             self._fingerprint = meta["fingerprint"]
         return True
 
+    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
+        """How many chunks the filter admits, and how many of them hold each of `words` (stemmed terms, as
+        `lexical_tokens` gives them; a word no admitted chunk holds counts 0)."""
+        with self._lock:
+            model, metadatas = self._model, self._metadatas
+        if model is None:
+            return 0, {word: 0 for word in words}
+        admitted = np.array([search_filter.admits(m) for m in metadatas], dtype=bool)
+        # BM25 gives every (term, chunk holding it) pair a positive score: a term's column lists its chunks.
+        indptr, indices = model.scores["indptr"], model.scores["indices"]
+        counts = {}
+        for word in words:
+            column = model.vocab_dict.get(word)
+            counts[word] = 0 if column is None else int(admitted[indices[indptr[column]:indptr[column + 1]]].sum())
+        return int(admitted.sum()), counts
+
     def search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
         query_tokens = lexical_tokens(query)
         with self._lock:

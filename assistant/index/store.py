@@ -156,6 +156,12 @@ class KnowledgeStore:
             self.sync_lexical()
         return self.lexical.search(query, k, search_filter)
 
+    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
+        """How many chunks the filter admits, and how many of them hold each stemmed term (see `LexicalIndex`)."""
+        if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
+            self.sync_lexical()
+        return self.lexical.document_frequencies(words, search_filter)
+
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """Text and metadata of the given chunk ids (those that exist)."""
         if not ids:
