@@ -8,7 +8,7 @@ bullet by bullet); two notes side by side make a `assistant.answer.comparison.Co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -110,6 +110,22 @@ class Briefing:
     length: str = DEFAULT_LENGTH
     notes: list[str] = field(default_factory=list)
     """What a reader should know about how the note was made (e.g. a comparison composed without the LLM)."""
+
+    def pruned(self) -> "Briefing":
+        """The note citing only what its bullets cite, its passages renumbered in reading order."""
+        numbers: dict[int, int] = {}
+        for name in SECTIONS:
+            for bullet in self.sections.get(name, []):
+                for n in (*bullet.citations, *(bullet.against.citations if bullet.against else ())):
+                    numbers.setdefault(n, len(numbers) + 1)
+
+        def renumber(bullet: Bullet) -> Bullet:
+            against = renumber(bullet.against) if bullet.against else None
+            return replace(bullet, citations=tuple(numbers[n] for n in bullet.citations), against=against)
+
+        sources = [self.sources[old - 1] for old, _ in sorted(numbers.items(), key=lambda item: item[1])]
+        return replace(self, sections={name: [renumber(b) for b in bullets] for name, bullets in self.sections.items()},
+                       sources=sources)
 
     def section_lines(self, name: str) -> list[str]:
         bullets = self.sections.get(name) or []

@@ -26,6 +26,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.briefing import DEFAULT_LENGTH, SECTIONS, Briefing, Bullet, bullets_for, verify_briefing
+from assistant.answer.comparison import Comparison
 from assistant.answer.extractive import NOT_FOUND
 from assistant.answer.relevance import RelevanceFn, TopicRelevance, content_terms, score_relevance
 from assistant.answer.types import Answerer
@@ -140,6 +141,41 @@ class BriefingWriter:
                 return replace(note, length=length)
         note = _Composer(self, subject if topic else "", subject, side, queries, passages, per_section).compose()
         return replace(verify_briefing(note, self.verifier), topic=title, length=length)
+
+    def compare(self, topic: str, other: str, sources: tuple[str, ...] = (), search_filter: SearchFilter | None = None,
+                length: str = DEFAULT_LENGTH) -> Comparison:
+        """Two notes side by side; a bullet of the second that says the same thing as one of the first is dropped.
+        In LLM mode each column is the model's draft for its topic (no separate comparison prompt)."""
+        if not topic.strip() or not other.strip():
+            raise ValueError("a comparison needs two topics")
+        left = self.write(topic, sources, search_filter, length)
+        right = self.write(other, sources, search_filter, length)
+        right = self._without(right, left)
+        notes = []
+        if "llm" in (left.mode, right.mode):
+            notes.append("Each column was drafted by the language model for its own topic and verified bullet by bullet;"
+                         " the columns are set side by side without a separate comparison prompt.")
+        return Comparison.of(left, right, notes)
+
+    def _without(self, note: Briefing, first: Briefing) -> Briefing:
+        """`note` without the bullets that state something a bullet of `first` states (same text, or an embedding
+        cosine at or above `duplicate_cosine`)."""
+        mine = [(name, b) for name in SECTIONS for b in note.sections.get(name, [])]
+        theirs = [text for name in SECTIONS for b in first.sections.get(name, []) for text, _ in b.claims()]
+        if not mine or not theirs:
+            return note
+        statements = [[text for text, _ in b.claims()] for _, b in mine]
+        flat = [text for texts in statements for text in texts]
+        vectors = _unit(self.embeddings.embed_documents(flat + theirs))
+        closest = (vectors[:len(flat)] @ vectors[len(flat):].T).max(axis=1)
+        kept: dict[str, list[Bullet]] = {name: [] for name in SECTIONS}
+        start = 0
+        for (name, bullet), texts in zip(mine, statements):
+            scores = closest[start:start + len(texts)]
+            start += len(texts)
+            if not any(t in theirs for t in texts) and float(scores.max()) < _P["duplicate_cosine"]:
+                kept[name].append(bullet)
+        return replace(note, sections=kept).pruned()
 
     def _tidy(self, note: Briefing, topic: str, per_section: int) -> Briefing:
         """An LLM draft held to the same bar: off-topic bullets and bullets saying the same thing are dropped."""

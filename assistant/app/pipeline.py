@@ -136,6 +136,13 @@ class Assistant:
         note = self.briefing_writer(search_filter).write(topic, sources, cleared(search_filter, self.visible), length)
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
+    def compare(self, topic: str, other: str, sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,
+                length: str = "standard"):
+        """A comparison note: `topic` and `other` side by side, section by section (see `assistant.answer.comparison`)."""
+        self.ensure_index()
+        note = self.briefing_writer(search_filter).compare(topic, other, sources, cleared(search_filter, self.visible), length)
+        return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
+
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None) -> IngestReport:
         return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
             paths or [self.settings.knowledge_dir], progress, admit=admit)

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("topic", nargs="?", default="", help="what the briefing is about")
     brief.add_argument("--docs", nargs="+", metavar="SOURCE", help="only these indexed documents (their paths)")
     brief.add_argument("--out", required=True, metavar="FILE", help="FILE.md or FILE.docx")
+    brief.add_argument("--compare", metavar="TOPIC", help="a second topic: write a comparison note, the two side by side")
+    brief.add_argument("--length", choices=("one-page", "standard"), default="standard",
+                       help="one-page: 2 bullets a section; standard: 4 (default)")
     brief.set_defaults(run=cmd_brief)
 
     users = commands.add_parser("users", help="manage the users who may log in to the UI")

@@ -179,6 +179,8 @@ def cmd_brief(args, settings: Settings) -> int:
         raise UserError(f"--out must end in .md or .docx, got {args.out}")
     if not (args.topic or "").strip() and not args.docs:
         raise UserError("give a TOPIC, --docs, or both")
+    if args.compare is not None and not (args.topic.strip() and args.compare.strip()):
+        raise UserError("--compare needs a TOPIC and a second topic")
     assistant = _assistant(settings, args.clearance)
     assistant.ensure_index()
     visible = assistant.visible
@@ -186,11 +188,17 @@ def cmd_brief(args, settings: Settings) -> int:
     unknown = [d for d in args.docs or [] if d not in known]
     if unknown:
         raise UserError(f"not in the index: {', '.join(unknown)} (see the sources listed by `briefing ingest`)")
-    briefing = assistant.brief(args.topic or "", tuple(args.docs or ()))
-    briefing.save(out)
-    bullets = sum(len(b) for b in briefing.sections.values())
-    print(f"wrote {out}: {bullets} bullets with citations from {len(briefing.sources)} passages"
-          f" ({briefing.mode}; {briefing.dropped} unsupported bullets dropped)")
+    if args.compare is not None:
+        note = assistant.compare(args.topic, args.compare, tuple(args.docs or ()), length=args.length)
+        dropped = note.left.dropped + note.right.dropped
+    else:
+        note = assistant.brief(args.topic or "", tuple(args.docs or ()), length=args.length)
+        dropped = note.dropped
+    note.save(out)
+    bullets = sum(len(b) for b in note.sections.values())
+    kind = "comparison note" if args.compare is not None else "briefing note"
+    print(f"wrote {out}: {kind}, {args.length}, {bullets} bullets with citations from {len(note.sources)} passages"
+          f" ({note.mode}; {dropped} unsupported bullets dropped)")
     return 0
 
 
