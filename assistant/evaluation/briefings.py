@@ -171,7 +171,7 @@ def aggregate(scores: list[dict]) -> dict:
     }
 
 
-def run_briefing_eval(assistant, topics: list[BriefingTopic], dataset: Path, out: Path, length: str | None = None,
+def run_briefing_eval(assistant, topics: list[BriefingTopic], dataset: Path, out: Path, length: str = "standard",
                       progress: bool | None = None) -> dict:
     """Write a note per topic with `assistant.brief`, score it, and write one result line per topic to `out`."""
     show = sys.stderr.isatty() if progress is None else progress
@@ -181,7 +181,7 @@ def run_briefing_eval(assistant, topics: list[BriefingTopic], dataset: Path, out
     with out.open("w", encoding="utf-8") as results:
         for topic in tqdm(topics, desc="briefing eval", unit="topic", disable=not show, file=sys.stderr):
             start = time.perf_counter()
-            note = assistant.brief(topic.topic, **({"length": length} if length else {}))
+            note = assistant.brief(topic.topic, length=length)
             latency_ms = (time.perf_counter() - start) * 1000
             sections = {name: [b.plain for b in bullets] for name, bullets in note.sections.items()}
             scored = score_note(topic, sections, assistant.embeddings) | {"latency_ms": round(latency_ms, 1),
@@ -191,7 +191,7 @@ def run_briefing_eval(assistant, topics: list[BriefingTopic], dataset: Path, out
     return {
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "dataset": str(dataset),
-        "length": length or "default",
+        "length": length,
         "mode": assistant.mode,
         "corpus_version": corpus_version(assistant),
         "parameters_version": parameters()["version"],

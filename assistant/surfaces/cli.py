@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                                " recall, off-topic bullets and duplicate bullets (with --gate: its `briefing` thresholds)")
     evaluate.add_argument("--topics", default="evals/briefing_topics.jsonl", metavar="FILE",
                           help="briefing eval topics (default: evals/briefing_topics.jsonl)")
+    evaluate.add_argument("--length", choices=("one-page", "standard"), default="standard",
+                          help="with --briefings: the length the notes are written at (default: standard)")
     evaluate.set_defaults(run=cmd_eval)
 
     brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")

@@ -112,7 +112,7 @@ def _briefing_eval(args, settings: Settings, thresholds: dict | None, assistant=
     topics = load_topics(Path(args.topics))
     out = Path(args.out) if args.briefings and args.out else _eval_output(args.out).with_name("briefings.jsonl")
     assistant = assistant or _assistant(settings, args.clearance)
-    report = run_briefing_eval(assistant, topics, Path(args.topics), out)
+    report = run_briefing_eval(assistant, topics, Path(args.topics), out, length=getattr(args, "length", "standard"))
     md_path, json_path = write_briefing_report(report, out)
     failures = check_briefing_gate(report, thresholds) if thresholds else []
     if args.json:
