@@ -87,3 +87,11 @@ def test_briefing_eval_cli_writes_results_and_applies_the_gate(indexed_home, mon
     assert [line["id"] for line in lines] == ["bcocc", "osbp-namanga"] and "## Sources" in lines[0]["note"]
     report = json.loads((tmp_path / "run" / "briefings-report.json").read_text())
     assert set(report["metrics"]) >= {"key_fact_recall", "off_topic_share", "duplicate_pairs"}
+
+
+def test_the_gate_file_gates_the_briefing_notes_in_the_same_run():
+    thresholds = json.loads((REPO / "evals" / "thresholds.json").read_text())
+    briefing = thresholds["briefing"]
+    assert briefing["minimums"]["key_fact_recall"] >= 0.8
+    assert briefing["maximums"]["off_topic_share"] <= 0.1 and briefing["maximums"]["duplicate_pairs"] == 0
+    assert "briefing eval --gate evals/thresholds.json" in (REPO / "Makefile").read_text().replace("$(BIN)/", "")
