@@ -35,6 +35,7 @@ run: $(STAMP) /usr/bin/tesseract
 test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+	@# One gate run: the Q&A eval on the gold set, then the briefing eval (the `briefing` section of the thresholds).
 	$(BIN)/briefing eval --gate evals/thresholds.json
 	@# The frozen SQuAD 2.0 validation articles (never trained or tuned on), when the shared data is present.
 	@if [ -f $(SQUAD) ]; then $(BIN)/briefing eval --squad validation --sample 400 --squad-data $(SQUAD) \
@@ -47,6 +48,7 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/briefing eval
+	$(BIN)/briefing eval --briefings
 
 # Rebuild the answer selector's models from the SQuAD 2.0 split (seeded; about 25 minutes on 2 cores).
 train: $(STAMP)

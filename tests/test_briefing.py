@@ -27,8 +27,8 @@ def test_brief_cli_writes_markdown_and_docx_with_cited_bullets(indexed_home, mon
     paragraphs = docx.Document(str(tmp_path / "note.docx")).paragraphs
     bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
     assert bullets and all("[" in b for b in bullets)
-    sources = [p.text for p in paragraphs if p.text.startswith("[")]
-    assert sources and all("kenya-coast-guard-service.md" in s for s in sources)
+    sources = [p.text for p in paragraphs if p.style.name == "List"]
+    assert sources and all(s.startswith(f"{n}. ") and "kenya-coast-guard-service.md" in s for n, s in enumerate(sources, 1))
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -60,3 +60,148 @@ def test_feedback_is_stored_with_its_answer_and_export_lists_citations(tmp_path)
         record_feedback(tmp_path, answer, "maybe")
     exported = conversation_markdown([answer])
     assert "## Q: Who led the delegation?" in exported and '[1] Visit (k.md): "led by Khushal Khan"' in exported
+
+
+# The writer: relevance bar, no repeats, numbered sources, length, comparison --------------------------------------
+
+import re  # noqa: E402
+
+import numpy as np  # noqa: E402
+from langchain_core.documents import Document  # noqa: E402
+
+from assistant.answer.briefing import LENGTHS, Briefing, Bullet, bullets_for  # noqa: E402
+from assistant.answer.briefing_writer import BriefingWriter, Sentence, _repeats, other_side, subject_of  # noqa: E402
+from assistant.answer.relevance import TopicRelevance  # noqa: E402
+from assistant.config.parameters import parameters  # noqa: E402
+
+BAR = parameters()["briefing"]["relevance_bar"]
+
+
+def passage(text: str, title: str = "Kenya's immigration institutions", section: str = "", chunk: str = "c1") -> Document:
+    return Document(page_content=text, metadata={"title": title, "section": section, "chunk_id": chunk, "source": "k.md"})
+
+
+def test_topic_relevance_keeps_sentences_about_the_topic_and_drops_the_rest(embeddings):
+    relevance = TopicRelevance(embeddings)
+    eta = passage("Kenya announced the Electronic Travel Authorisation (eTA) in December 2023. "
+                  "Visitors apply for the Electronic Travel Authorisation online for a fee of US$30.")
+    about = relevance("Kenya's eTA", "Visitors apply for the Electronic Travel Authorisation online for a fee of US$30.", eta)
+    other = relevance("Kenya's eTA", "The committee reports to the National Security Council.",
+                      passage("The committee reports to the National Security Council.", title="Kenya's BCOCC"))
+    assert about >= BAR > other
+    # the topic's framing words count for nothing, its unknown words for a lot
+    assert relevance.topic_terms("Lessons from the eTA") == relevance.topic_terms("the eTA")
+
+
+def test_a_topic_the_documents_do_not_cover_gets_no_bullets(corpus_assistant):
+    note = corpus_assistant.brief("Kenya Wildlife Service poaching patrols")
+    assert not any(note.sections.values()) and "The documents give nothing on this." in note.to_markdown()
+
+
+def test_the_relevance_function_is_pluggable_and_its_bar_drops_what_is_not_about_the_topic(corpus_assistant):
+    writer = BriefingWriter(corpus_assistant.retriever, corpus_assistant.answerer, corpus_assistant.verifier,
+                            relevance=lambda topic, sentence, passage: 1.0 if "Namanga" in sentence else 0.0)
+    note = writer.write("one-stop border posts")
+    bullets = [b for bullets in note.sections.values() for b in bullets]
+    assert bullets and all("Namanga" in b.text for b in bullets)
+
+
+def test_topic_wording_the_writer_reads():
+    assert subject_of("Lessons for Pakistan from Kenya's one-stop border posts") == "Kenya's one-stop border posts"
+    assert other_side("Kenya's BCOCC") == "Pakistan" and other_side("Pakistan's FIA") == "Kenya"
+
+
+def test_a_sentence_repeating_one_already_written_is_skipped_unless_it_brings_a_figure():
+    def sentence(text, vector):
+        return Sentence(text, passage(text), np.asarray(vector, dtype=float))
+
+    written = [sentence("The eTA costs US$30 and takes 3 working days.", [1.0, 0.0])]
+    assert _repeats(sentence("The eTA costs US$30 and takes 3 working days.", [0.0, 1.0]), written, "eTA")
+    assert _repeats(sentence("Visitors pay US$30 for the eTA.", [1.0, 0.0]), written, "eTA")  # same meaning
+    assert not _repeats(sentence("Processing was capped at 72 hours.", [0.85, 0.53]), written, "eTA")
+
+
+def _claims(note) -> list[str]:
+    return [text for bullets in note.sections.values() for b in bullets for text, _ in b.claims()]
+
+
+def test_no_two_bullets_say_the_same_thing_across_sections(corpus_assistant):
+    note = corpus_assistant.brief("The Pakistani delegation's January 2024 study visit to Kenya")
+    claims = _claims(note)
+    assert len(claims) >= 8 and len(set(claims)) == len(claims)
+    vectors = np.asarray(corpus_assistant.embeddings.embed_documents(claims))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    similar = vectors @ vectors.T - np.eye(len(claims)) * 2
+    bullets = [b for bullets in note.sections.values() for b in bullets]
+    same_bullet = {(text, other) for b in bullets for text, _ in b.claims() for other, _ in b.claims()}
+    pairs = [(claims[i], claims[j]) for i, j in zip(*np.where(similar >= parameters()["briefing"]["duplicate_cosine"]))]
+    assert all(pair in same_bullet for pair in pairs), pairs  # only parallel statements of one passage share a bullet
+
+
+def test_parallel_figures_of_one_passage_share_a_bullet(corpus_assistant):
+    note = corpus_assistant.brief("Jomo Kenyatta International Airport passenger figures")
+    merged = [b for bullets in note.sections.values() for b in bullets if b.more]
+    assert merged and all(len(set(b.citations)) == 1 for b in merged)
+    assert re.search(r"\[\d+\]\. .+ \[\d+\]\.", note.to_markdown())  # each statement carries its marker
+
+
+def test_sources_are_a_numbered_list_with_title_section_date_and_classification(corpus_assistant, tmp_path):
+    note = corpus_assistant.brief("Kenya Coast Guard Service")
+    markdown = note.to_markdown()
+    listed = markdown.split("## Sources\n\n")[1].strip().splitlines()
+    assert len(listed) == len(note.sources) >= 3
+    for n, (line, source) in enumerate(zip(listed, note.sources), start=1):
+        meta = source.metadata
+        assert line.startswith(f"{n}. {meta['title']} — {meta['section']}, {meta['date']}, public")
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", markdown.split("## Sources")[0])}
+    assert cited == set(range(1, len(note.sources) + 1))
+
+
+def test_length_one_page_or_standard(corpus_assistant, monkeypatch, tmp_path, indexed_home, capsys):
+    assert LENGTHS == {"one-page": 2, "standard": 4} and bullets_for("one-page") == 2
+    with pytest.raises(ValueError, match="unknown length"):
+        bullets_for("three-pages")
+    short = corpus_assistant.brief("Kenya's BCOCC", length="one-page")
+    long = corpus_assistant.brief("Kenya's BCOCC")
+    assert short.length == "one-page" and all(len(b) <= 2 for b in short.sections.values())
+    assert all(len(b) <= 4 for b in long.sections.values())
+    assert sum(map(len, short.sections.values())) < sum(map(len, long.sections.values()))
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    assert main(["brief", "Kenya's BCOCC", "--length", "one-page", "--out", str(tmp_path / "n.md")]) == 0
+    assert "one-page" in capsys.readouterr().out
+
+
+def test_comparison_note_sets_two_topics_side_by_side(corpus_assistant, monkeypatch, indexed_home, tmp_path, capsys):
+    comparison = corpus_assistant.compare("Kenya's BCOCC", "Pakistan's IBMS coordination", length="one-page")
+    markdown = comparison.to_markdown()
+    assert markdown.startswith("# Comparison note: Kenya's BCOCC and Pakistan's IBMS coordination")
+    assert "| | Kenya's BCOCC | Pakistan's IBMS coordination |" in markdown
+    rows = [line for line in markdown.splitlines() if line.startswith("| **")]
+    assert [row.split("**")[1] for row in rows] == list(SECTIONS)
+    assert all(len(re.findall(r"(?<!\\)\|", row)) == 4 for row in rows)  # three cells a row, pipes in text escaped
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", markdown.split("## Sources")[0])}
+    assert cited == set(range(1, len(comparison.sources) + 1))
+    left, right = set(_claims(comparison.left)), set(_claims(comparison.right))
+    assert left and right and not left & right
+
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    out = tmp_path / "compare.docx"
+    assert main(["brief", "Kenya's BCOCC", "--compare", "Pakistan's IBMS coordination", "--out", str(out)]) == 0
+    assert "comparison note" in capsys.readouterr().out
+    document = docx.Document(str(out))
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells][1:] == ["Kenya's BCOCC", "Pakistan's IBMS coordination"]
+    assert [row.cells[0].text for row in table.rows[1:]] == list(SECTIONS)
+    assert "[1]" in table.rows[1].cells[1].text
+    assert [p.text for p in document.paragraphs if p.style.name == "List"][0].startswith("1. ")
+    assert main(["brief", "--docs", "knowledge/governance/kenya-bcocc.md", "--compare", "x", "--out", str(out)]) == 2
+
+
+def test_briefing_model_renders_counterparts_and_prunes_sources():
+    sources = [passage("A.", chunk="a"), passage("B.", chunk="b"), passage("C.", chunk="c")]
+    practice = Bullet("Kenya's committees meet fortnightly.", (3,), against=Bullet("Ten ministries deal with borders.", (1,)),
+                      side="Pakistan")
+    note = Briefing("t", {"Points for adaptation": [practice]}, sources).pruned()
+    assert [s.metadata["chunk_id"] for s in note.sources] == ["c", "a"]
+    line = note.to_markdown().split("## Points for adaptation\n\n")[1].splitlines()[0]
+    assert line == "- Kenya's committees meet fortnightly [1]. *Pakistan:* Ten ministries deal with borders [2]."

@@ -1,7 +1,8 @@
 """End to end in headless Chromium (Debian's `chromium`, driven by Playwright with that executable):
-ask, see the answer and its citation, open the passage, upload a report, ask about it, and
-download a briefing note as DOCX whose bullets all carry citations. Screenshots are saved
-under test-output/screenshots/."""
+ask, see the answer and its citation, open the passage, upload a report, ask about it,
+download a briefing note as DOCX whose bullets all carry citations and as Markdown with a numbered
+source list, then write a one-page comparison note of two topics and download it as both. Screenshots
+are saved under test-output/screenshots/."""
 
 import os
 import re
@@ -102,3 +103,35 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     bullets = [p.text for p in docx.Document(str(saved)).paragraphs if p.style.name == "List Bullet"]
     assert len(bullets) >= 5
     assert all(re.search(r"\[\d+\]", b) for b in bullets), bullets
+    markdown = download_text(page, "#briefing-md a", tmp_path / "briefing.md")
+    assert markdown.startswith("# Briefing note: Kenya's BCOCC") and "\n1. " in markdown
+    sources = page.locator("#briefing-note ol").last.locator("li")  # the Sources, rendered as a numbered list
+    assert sources.count() >= 3 and "public" in sources.first.inner_text()
+
+    page.get_by_label("one-page").check()
+    page.locator("#compare-topic textarea").fill("Pakistan's IBMS coordination")
+    docx_link = page.locator("#briefing-docx a").first
+    previous = docx_link.get_attribute("href")
+    page.locator("#write-comparison").click()
+    page.locator("#briefing-note table").wait_for(timeout=120_000)
+    page.wait_for_function("previous => { const a = document.querySelector('#briefing-docx a');"
+                           " return a && a.getAttribute('href') !== previous; }", arg=previous, timeout=60_000)
+    header = page.locator("#briefing-note table th").all_inner_texts()
+    assert "Pakistan's IBMS coordination" in header and any("BCOCC" in h for h in header)
+    assert page.locator("#briefing-note table tbody tr").count() == 5
+    page.screenshot(path=str(SHOTS / "6-comparison.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("#briefing-docx a").first.click()
+    saved = tmp_path / "comparison.docx"
+    download.value.save_as(str(saved))
+    table = docx.Document(str(saved)).tables[0]
+    assert [row.cells[0].text for row in table.rows[1:]][0] == "Background" and len(table.rows) == 6
+    markdown = download_text(page, "#briefing-md a", tmp_path / "comparison.md")
+    assert markdown.startswith("# Comparison note: Kenya's BCOCC") and "| **Open questions** |" in markdown
+
+
+def download_text(page, selector: str, path: Path) -> str:
+    with page.expect_download() as download:
+        page.locator(selector).first.click()
+    download.value.save_as(str(path))
+    return path.read_text(encoding="utf-8")

@@ -169,3 +169,49 @@ def test_the_ui_marks_a_sentence_that_failed_verification(indexed_home, embeddin
     *_, (shown, sources, _answer) = respond(llm_assistant(indexed_home, embeddings, script), "Who led the delegation?", [])
     assert "Not supported by its cited passage" in shown and "~~The delegation also met penguins in Geneva" in shown
     assert "Khushal Khan" in sources
+
+
+def _quote(prompt: str, phrase: str) -> str | None:
+    """A bullet quoting the first sentence of a prompt passage that holds `phrase`, with that passage's number."""
+    from assistant.text.sentences import split_sentences
+
+    for block in prompt.split("<passages>")[1].split("</passages>")[0].split("\n["):
+        head, _, rest = block.partition("]")
+        number = head.strip("[\n ")
+        text = rest.partition("\n")[2]
+        for sentence in split_sentences(text):
+            if number.isdigit() and phrase in sentence:
+                return f"- {sentence[:-1]} [{number}]."
+    return None
+
+
+def test_llm_briefing_and_comparison_against_an_openai_compatible_server(indexed_home, monkeypatch, tmp_path, capsys):
+    """Briefings in LLM mode: the real client against the HTTP stub; bullets verified, the length in the prompt,
+    and a comparison whose columns are the model's notes on each topic."""
+
+    def reply(body):
+        prompt = body["messages"][-1]["content"]
+        if "Write a briefing note" not in prompt:
+            return "unused"
+        topic = prompt.split("\n")[0]
+        phrase = "Namanga" if "Namanga" in topic else "BCOCC"
+        bullets = [b for b in (_quote(prompt, phrase), _quote(prompt, "one-stop") or _quote(prompt, "chaired")) if b]
+        return (f"## Background\n{bullets[0]}\n- Penguins from Geneva run the {phrase} post [1].\n"
+                f"## Key findings\n{bullets[-1]}\n## Practices observed\n## Points for adaptation\n## Open questions\n")
+
+    with OpenAIStub(reply) as stub:
+        point_at(stub, monkeypatch, indexed_home)
+        out = tmp_path / "note.md"
+        assert main(["brief", "Namanga One Stop Border Post", "--length", "one-page", "--out", str(out)]) == 0
+        printed = capsys.readouterr().out
+        assert "(llm; 1 unsupported bullets dropped)" in printed
+        note = out.read_text(encoding="utf-8")
+        assert "Namanga" in note and "Penguins" not in note and "\n1. " in note
+        prompt = stub.requests[-1]["body"]["messages"][-1]["content"]
+        assert "at most 2 bullets" in prompt and "What the topic is, and its legal basis." in prompt
+
+        out = tmp_path / "compare.md"
+        assert main(["brief", "Namanga One Stop Border Post", "--compare", "Kenya's BCOCC", "--out", str(out)]) == 0
+        comparison = out.read_text(encoding="utf-8")
+    assert "| | Namanga One Stop Border Post | Kenya's BCOCC |" in comparison
+    assert "drafted by the language model for its own topic" in comparison and "Penguins" not in comparison

@@ -134,3 +134,20 @@ def test_brief_returns_a_note_and_a_docx_whose_bullets_all_cite(server_url, tmp_
     bullets = [p.text for p in docx.Document(docx_file).paragraphs if p.style.name == "List Bullet"]
     assert len(bullets) >= 5 and all("[" in b and "]" in b for b in bullets)
     assert Path(md_file).read_text(encoding="utf-8").strip() == note.strip()
+
+
+def test_compare_endpoint_sets_two_topics_side_by_side_with_downloads(server_url, tmp_path):
+    client = Client(server_url, verbose=False, download_files=str(tmp_path))
+    note, md_file, docx_file = client.predict("Kenya's BCOCC", "Pakistan's IBMS coordination", [], "one-page",
+                                              api_name="/compare")
+    assert "| | Kenya's BCOCC | Pakistan's IBMS coordination |" in note
+    assert all(f"| **{section}** |" in note for section in ("Background", "Key findings", "Practices observed",
+                                                             "Points for adaptation", "Open questions"))
+    assert "## Sources" in note and "\n1. " in note
+    assert Path(md_file).read_text(encoding="utf-8").strip() == note.strip()
+    table = docx.Document(docx_file).tables[0]
+    assert [c.text for c in table.rows[0].cells][1:] == ["Kenya's BCOCC", "Pakistan's IBMS coordination"]
+    short, *_ = client.predict("Kenya's BCOCC", [], "one-page", api_name="/brief")
+    assert all(section.count("\n- ") <= 2 for section in short.split("## ")[1:6])
+    with pytest.raises(Exception, match="two topics"):
+        client.predict("Kenya's BCOCC", "", [], "standard", api_name="/compare")

@@ -1,31 +1,44 @@
-"""Briefing notes for trainers: five fixed sections, every bullet carrying verified citations.
+"""Briefing notes for trainers: five fixed sections, every bullet carrying verified citations, and the
+numbered list of the passages they cite. Export as Markdown or DOCX.
 
-Embedded mode builds each section from the best-supported sentences of passages
-retrieved for section-specific queries; with an LLM, the model drafts the note from
-the same passages (prompt `briefing`) and every bullet is verified, unsupported ones
-dropped. Export as Markdown or DOCX.
+The note is written by `assistant.answer.briefing_writer` (embedded mode, or an LLM draft verified
+bullet by bullet); two notes side by side make a `assistant.answer.comparison.Comparison`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
 
-from assistant.answer.extractive import NOT_FOUND
-from assistant.answer.questions import analyse
-from assistant.answer.types import Answerer
 from assistant.answer.verification import CitationVerifier, cited_sentences
 from assistant.config.parameters import parameters
 from assistant.index.chunks import location
-from assistant.index.filters import SearchFilter
 
 SECTIONS = ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions")
-# What each section looks for, phrased as retrieval queries around the topic.
-_SECTION_QUERIES = {name: tuple(queries) for name, queries in parameters()["briefing"]["section_queries"].items()}
-MAX_BULLETS = parameters()["briefing"]["max_bullets"]
+SECTION_QUESTIONS = {
+    "Background": "What the topic is, and its legal basis.",
+    "Key findings": "The most informative facts about the topic, with figures.",
+    "Practices observed": "What is done, by whom, and how.",
+    "Points for adaptation": "Each practice set against what the documents say of the other side.",
+    "Open questions": "What the documents leave unsettled on the topic.",
+}
+LENGTHS: dict[str, int] = dict(parameters()["briefing"]["lengths"])
+"""Bullets per section for each length a note can be written at."""
+DEFAULT_LENGTH = "standard"
+EMPTY = {
+    "Open questions": "The documents flag nothing on this topic as unknown, unconfirmed or disputed.",
+}
+NOTHING = "The documents give nothing on this."
+
+
+def bullets_for(length: str) -> int:
+    """Bullets per section for a length name (`one-page` or `standard`); a clear error for any other."""
+    if length not in LENGTHS:
+        raise ValueError(f"unknown length {length!r}; choose from {', '.join(LENGTHS)}")
+    return LENGTHS[length]
 
 
 def _location(meta: dict) -> str:
@@ -38,6 +51,55 @@ class Bullet:
     text: str
     citations: tuple[int, ...]
     supported: bool = True
+    more: tuple[str, ...] = ()
+    """Further statements of the same passage, parallel to `text` (the same figure for another year, say)."""
+    against: "Bullet | None" = None
+    """Points for adaptation: what the documents say of the other side, set against this practice."""
+    side: str = ""
+    """The other side's name (shown before `against`, or in the line saying the documents are silent on it)."""
+
+    @property
+    def plain(self) -> str:
+        """What the bullet says, without citation markers (its statements, and the counterpart)."""
+        return " ".join(text for text, _ in self.claims())
+
+    def claims(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Each quoted statement with its citations, as verification checks them."""
+        own = [(text, self.citations) for text in (self.text, *self.more)]
+        return own + ([(self.against.text, self.against.citations)] if self.against else [])
+
+
+def with_markers(text: str, citations: tuple[int, ...]) -> str:
+    """`text` with its `[n]` markers before the closing punctuation."""
+    markers = "".join(f"[{n}]" for n in citations)
+    return f"{text[:-1]} {markers}{text[-1]}" if re.search(r"[.!?]$", text) else f"{text} {markers}"
+
+
+def render_bullet(bullet: Bullet, emphasis: str = "*") -> str:
+    """The bullet as one line: its statement with markers, then (adaptation) the other side's counterpart."""
+    line = " ".join(with_markers(text, bullet.citations) for text in (bullet.text, *bullet.more))
+    if bullet.against is not None:
+        line += f" {emphasis}{bullet.side}:{emphasis} {with_markers(bullet.against.text, bullet.against.citations)}"
+    elif bullet.side:
+        line += f" {emphasis}{bullet.side}: the documents say nothing on this.{emphasis}"
+    return line
+
+
+def source_line(n: int, passage: Document) -> str:
+    """"n. Title — section, p. N, date, classification (source)": one entry of the numbered source list."""
+    meta = passage.metadata
+    details = ", ".join(filter(None, [_location(meta), meta.get("date") or "undated", meta.get("classification", "")]))
+    return f"{n}. {meta.get('title') or meta.get('source', '')} — {details} ({meta.get('source', '')})"
+
+
+def sources_markdown(sources: list[Document]) -> list[str]:
+    return [source_line(n, passage) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
+
+
+def add_sources_docx(document, sources: list[Document]) -> None:
+    document.add_heading("Sources", level=1)
+    for n, passage in enumerate(sources, start=1):
+        document.add_paragraph(source_line(n, passage), style="List")
 
 
 @dataclass
@@ -51,23 +113,40 @@ class Briefing:
     """Bullets removed because their citations did not support them."""
     classification: str = ""
     """The highest classification among the sources."""
+    length: str = DEFAULT_LENGTH
+    notes: list[str] = field(default_factory=list)
+    """What a reader should know about how the note was made (e.g. a comparison composed without the LLM)."""
+
+    def pruned(self) -> "Briefing":
+        """The note citing only what its bullets cite, its passages renumbered in reading order."""
+        numbers: dict[int, int] = {}
+        for name in SECTIONS:
+            for bullet in self.sections.get(name, []):
+                for n in (*bullet.citations, *(bullet.against.citations if bullet.against else ())):
+                    numbers.setdefault(n, len(numbers) + 1)
+
+        def renumber(bullet: Bullet) -> Bullet:
+            against = renumber(bullet.against) if bullet.against else None
+            return replace(bullet, citations=tuple(numbers[n] for n in bullet.citations), against=against)
+
+        sources = [self.sources[old - 1] for old, _ in sorted(numbers.items(), key=lambda item: item[1])]
+        return replace(self, sections={name: [renumber(b) for b in bullets] for name, bullets in self.sections.items()},
+                       sources=sources)
+
+    def section_lines(self, name: str) -> list[str]:
+        bullets = self.sections.get(name) or []
+        return [render_bullet(b) for b in bullets] or [EMPTY.get(name, NOTHING)]
 
     def to_markdown(self) -> str:
         lines = [f"# Briefing note: {self.topic}", ""]
         if self.classification:
             lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
+        lines += [f"*{note}*" for note in self.notes] + ([""] if self.notes else [])
         for name in SECTIONS:
             lines += [f"## {name}", ""]
-            bullets = self.sections.get(name) or []
-            lines += [f"- {_with_markers(b)}" for b in bullets] or ["- The documents give nothing on this."]
+            lines += [f"- {line}" for line in self.section_lines(name)]
             lines.append("")
-        lines += ["## Sources", ""]
-        for n, passage in enumerate(self.sources, start=1):
-            meta = passage.metadata
-            where = _location(meta)
-            where = f", {where}" if where else ""
-            lines.append(f"[{n}] {meta.get('title', '')}{where} ({meta.get('source', '')}; "
-                         f"{meta.get('date') or 'undated'}; {meta.get('classification', '')})")
+        lines += ["## Sources", "", *sources_markdown(self.sources)]
         return "\n".join(lines) + "\n"
 
     def to_docx(self, path: Path) -> None:
@@ -77,104 +156,41 @@ class Briefing:
         document.add_heading(f"Briefing note: {self.topic}", level=0)
         if self.classification:
             document.add_paragraph(f"Classification: {self.classification.upper()} (the highest among its sources)")
+        for note in self.notes:
+            document.add_paragraph(note)
         for name in SECTIONS:
             document.add_heading(name, level=1)
             bullets = self.sections.get(name) or []
             for bullet in bullets:
-                document.add_paragraph(_with_markers(bullet), style="List Bullet")
+                document.add_paragraph(render_bullet(bullet, emphasis=""), style="List Bullet")
             if not bullets:
-                document.add_paragraph("The documents give nothing on this.")
-        document.add_heading("Sources", level=1)
-        for n, passage in enumerate(self.sources, start=1):
-            meta = passage.metadata
-            where = _location(meta)
-            where = f" — {where}" if where else ""
-            document.add_paragraph(f"[{n}] {meta.get('title', '')}{where} ({meta.get('source', '')})")
+                document.add_paragraph(EMPTY.get(name, NOTHING))
+        add_sources_docx(document, self.sources)
         document.save(str(path))
 
     def save(self, path: Path) -> None:
-        suffix = path.suffix.lower()
-        if suffix not in (".md", ".docx"):
-            raise ValueError(f"the briefing can be saved as .md or .docx, not {suffix or 'a file without extension'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".md":
-            path.write_text(self.to_markdown(), encoding="utf-8")
-        else:
-            self.to_docx(path)
+        save_note(self, path)
 
 
-def _with_markers(bullet: Bullet) -> str:
-    markers = "".join(f"[{n}]" for n in bullet.citations)
-    match = re.search(r"[.!?]$", bullet.text)
-    return f"{bullet.text[:-1]} {markers}{bullet.text[-1]}" if match else f"{bullet.text} {markers}"
+def save_note(note, path: Path) -> None:
+    """Write a note (anything with `to_markdown` and `to_docx`) as .md or .docx."""
+    suffix = path.suffix.lower()
+    if suffix not in (".md", ".docx"):
+        raise ValueError(f"the briefing can be saved as .md or .docx, not {suffix or 'a file without extension'}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".md":
+        path.write_text(note.to_markdown(), encoding="utf-8")
+    else:
+        note.to_docx(path)
 
 
-class BriefingWriter:
-    """Writes a `Briefing` from the indexed documents, via the same retriever and verifier as the chat."""
-
-    def __init__(self, retriever, answerer: Answerer, verifier: CitationVerifier):
-        self.retriever = retriever
-        self.answerer = answerer
-        self.extractive = answerer.embedded
-        self.verifier = verifier
-
-    def _retrieve(self, query: str, search_filter: SearchFilter) -> list[Document]:
-        return self.retriever.invoke(query, search_filter=search_filter)
-
-    def write(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter | None = None) -> Briefing:
-        topic = " ".join(topic.split())
-        if not topic and not sources:
-            raise ValueError("give a topic, documents, or both")
-        base = search_filter or SearchFilter()
-        scope = replace(base, sources=tuple(sources) or base.sources)
-        subject = topic or "the selected documents"
-        queries = {name: [q.format(topic=subject) for q in qs] for name, qs in _SECTION_QUERIES.items()}
-        passages = {name: self._passages(qs, scope) for name, qs in queries.items()}
-        drafted = self.answerer.draft_briefing(subject, passages, self.verifier)
-        return drafted if drafted is not None else self._extractive(subject, queries, passages)
-
-    def _passages(self, queries: list[str], scope: SearchFilter) -> list[Document]:
-        seen: dict[str, Document] = {}
-        for query in queries:
-            for passage in self._retrieve(query, scope):
-                seen.setdefault(passage.metadata["chunk_id"], passage)
-        return list(seen.values())
-
-    def _extractive(self, topic: str, queries: dict[str, list[str]], passages: dict[str, list[Document]]) -> Briefing:
-        numbering: dict[str, int] = {}
-        sources: list[Document] = []
-        used: set[str] = set()
-        sections: dict[str, list[Bullet]] = {}
-
-        def cite(sentence: str, passage: Document) -> Bullet:
-            chunk_id = passage.metadata["chunk_id"]
-            if chunk_id not in numbering:
-                numbering[chunk_id] = len(sources) + 1
-                sources.append(passage)
-            used.add(sentence)
-            return Bullet(sentence, (numbering[chunk_id],))
-
-        for name, section_queries in queries.items():
-            if name == "Open questions":
-                continue
-            ranked = []
-            for query in section_queries:
-                ranked += self.extractive.candidates(analyse(query), passages[name])
-            bullets = []
-            for candidate in sorted(ranked, key=lambda c: c.similarity, reverse=True):
-                if len(bullets) >= MAX_BULLETS:
-                    break
-                if candidate.sentence in used or NOT_FOUND.search(candidate.sentence):
-                    continue
-                bullets.append(cite(candidate.sentence, candidate.passage))
-            sections[name] = bullets
-        profile = analyse(queries["Open questions"][0])
-        open_ranked = [c for c in self.extractive.candidates(profile, passages["Open questions"]) if NOT_FOUND.search(c.sentence)]
-        sections["Open questions"] = []
-        for candidate in sorted(open_ranked, key=lambda c: c.similarity, reverse=True):
-            if len(sections["Open questions"]) < MAX_BULLETS and candidate.sentence not in used:
-                sections["Open questions"].append(cite(candidate.sentence, candidate.passage))
-        return verify_briefing(Briefing(topic, sections, sources), self.verifier)
+def supported(bullet: Bullet, verifier: CitationVerifier, numbered: dict[int, str]) -> bool:
+    """Every statement of the bullet is supported by the passages it cites."""
+    for text, citations in bullet.claims():
+        checks = verifier.check(with_markers(text, citations), numbered)
+        if not checks or not all(check.supported for check in checks):
+            return False
+    return True
 
 
 def verify_briefing(briefing: Briefing, verifier: CitationVerifier) -> Briefing:
@@ -185,12 +201,12 @@ def verify_briefing(briefing: Briefing, verifier: CitationVerifier) -> Briefing:
     for name, bullets in briefing.sections.items():
         kept[name] = []
         for bullet in bullets:
-            checks = verifier.check(_with_markers(bullet), numbered)
-            if checks and all(check.supported for check in checks):
-                kept[name].append(Bullet(bullet.text, bullet.citations, True))
+            if supported(bullet, verifier, numbered):
+                kept[name].append(bullet)
             else:
                 dropped += 1
-    return Briefing(briefing.topic, kept, briefing.sources, briefing.mode, dropped, briefing.classification)
+    return Briefing(briefing.topic, kept, briefing.sources, briefing.mode, dropped, briefing.classification,
+                    briefing.length, briefing.notes)
 
 
 def parse_bullets(markdown: str) -> dict[str, list[Bullet]]:

@@ -73,8 +73,8 @@ class LLMAnswerer(Answerer):
     def embedded(self) -> Answerer:
         return self.fallback
 
-    def draft_briefing(self, topic: str, passages: dict[str, list[Document]], verifier):
-        return draft_with_llm(self.model, topic, passages, verifier)
+    def draft_briefing(self, topic: str, passages: dict[str, list[Document]], verifier, max_bullets: int = 4):
+        return draft_with_llm(self.model, topic, passages, verifier, max_bullets)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
         if not passages:

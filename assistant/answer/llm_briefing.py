@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from assistant.answer.briefing import Briefing, parse_bullets, verify_briefing
+from assistant.answer.briefing import SECTION_QUESTIONS, Briefing, parse_bullets, verify_briefing
 from assistant.answer.prompts import render
 from assistant.answer.verification import CitationVerifier
 
 
-def draft_with_llm(model, topic: str, passages: dict[str, list[Document]], verifier: CitationVerifier) -> Briefing | None:
+def draft_with_llm(model, topic: str, passages: dict[str, list[Document]], verifier: CitationVerifier,
+                   max_bullets: int = 4) -> Briefing | None:
     """The verified LLM note, or None when the model fails or writes nothing usable (the caller falls back)."""
     seen: dict[str, Document] = {}
     for group in passages.values():
@@ -21,7 +22,8 @@ def draft_with_llm(model, topic: str, passages: dict[str, list[Document]], verif
         for n, p in enumerate(sources, start=1)
     ]
     try:
-        reply = model.invoke(render("briefing", topic=topic, passages=numbered))
+        reply = model.invoke(render("briefing", topic=topic, passages=numbered, max_bullets=max_bullets,
+                                    sections=[{"name": n, "question": q} for n, q in SECTION_QUESTIONS.items()]))
     except Exception:  # noqa: BLE001 - the extractive note stands in for a failing endpoint
         return None
     text = reply.content if isinstance(reply.content, str) else ""

@@ -125,8 +125,10 @@ class Answerer(ABC):
         """The answerer that works without a language model: itself, or the one it falls back on."""
         return self
 
-    def draft_briefing(self, topic: str, passages: dict[str, list[Document]], verifier: CitationVerifier):
-        """A drafted briefing note, or None to let the embedded writer compose it (the default)."""
+    def draft_briefing(self, topic: str, passages: dict[str, list[Document]], verifier: CitationVerifier,
+                       max_bullets: int = 4):
+        """A drafted briefing note (at most `max_bullets` a section), or None to let the embedded writer
+        compose it (the default)."""
         return None
 
     @abstractmethod

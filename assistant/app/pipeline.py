@@ -119,13 +119,28 @@ class Assistant:
         """The same store and models behind another pipeline variant."""
         return replace(self, config=config)
 
-    def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER):
-        """A briefing note on `topic` and/or the given documents (see `assistant.answer.briefing`)."""
-        self.ensure_index()
-        from assistant.answer.briefing import BriefingWriter
+    def briefing_writer(self, search_filter: SearchFilter = NO_FILTER):
+        """The briefing writer for this user: term rarity is read from the passages they may see."""
+        from assistant.answer.briefing_writer import BriefingWriter
+        from assistant.answer.relevance import TopicRelevance, rarity_from
 
-        note = BriefingWriter(self.retriever, self.answerer, self.verifier).write(
-            topic, sources, cleared(search_filter, self.visible))
+        visible = SearchFilter(classifications=cleared(search_filter, self.visible).classifications)
+        rarity = rarity_from(lambda words: self.store.document_frequencies(words, visible))
+        return BriefingWriter(self.retriever, self.answerer, self.verifier, TopicRelevance(self.embeddings, rarity))
+
+    def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,
+              length: str = "standard"):
+        """A briefing note on `topic` and/or the given documents, `one-page` or `standard`
+        (see `assistant.answer.briefing_writer`)."""
+        self.ensure_index()
+        note = self.briefing_writer(search_filter).write(topic, sources, cleared(search_filter, self.visible), length)
+        return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
+
+    def compare(self, topic: str, other: str, sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,
+                length: str = "standard"):
+        """A comparison note: `topic` and `other` side by side, section by section (see `assistant.answer.comparison`)."""
+        self.ensure_index()
+        note = self.briefing_writer(search_filter).compare(topic, other, sources, cleared(search_filter, self.visible), length)
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,

@@ -100,20 +100,26 @@ class LexicalIndex:
         return True
 
     def idf(self, terms: set[str]) -> dict[str, float]:
-        """Inverse document frequency, log(1 + N / (1 + df)), of each of `terms` over the indexed chunks
-        (a term in no chunk gets the highest value)."""
+        """Inverse document frequency, log(1 + N / (1 + df)), of each of `terms` over all indexed chunks."""
+        count, frequencies = self.document_frequencies(terms)
+        return {term: math.log(1 + count / (1 + frequencies[term])) for term in terms}
+
+    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
+        """How many chunks the filter admits, and how many of them hold each of `words` (stemmed terms, as
+        `lexical_tokens` gives them; a word no admitted chunk holds counts 0)."""
         with self._lock:
-            model, count = self._model, len(self._ids)
+            model, metadatas = self._model, self._metadatas
         if model is None:
-            return {term: 0.0 for term in terms}
-        pointers = model.scores["indptr"]
-        vocabulary = model.vocab_dict
-        result = {}
-        for term in terms:
-            index = vocabulary.get(term)
-            frequency = 0 if index is None or index + 1 >= len(pointers) else int(pointers[index + 1] - pointers[index])
-            result[term] = math.log(1 + count / (1 + frequency))
-        return result
+            return 0, {word: 0 for word in words}
+        admitted = (np.ones(len(metadatas), dtype=bool) if search_filter.empty
+                    else np.array([search_filter.admits(m) for m in metadatas], dtype=bool))
+        # BM25 gives every (term, chunk holding it) pair a positive score: a term's column lists its chunks.
+        indptr, indices = model.scores["indptr"], model.scores["indices"]
+        counts = {}
+        for word in words:
+            column = model.vocab_dict.get(word)
+            counts[word] = 0 if column is None else int(admitted[indices[indptr[column]:indptr[column + 1]]].sum())
+        return int(admitted.sum()), counts
 
     def search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
         query_tokens = lexical_tokens(query)

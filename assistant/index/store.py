@@ -152,14 +152,23 @@ class KnowledgeStore:
     def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
         """BM25 hits; the index is re-checked against the collection at most every `LEXICAL_RECHECK_S`
         seconds, so changes made by another process or machine are picked up."""
+        self._recheck_lexical()
+        return self.lexical.search(query, k, search_filter)
+
+    def _recheck_lexical(self) -> None:
+        """Re-check the lexical index against the collection at most every `LEXICAL_RECHECK_S` seconds, so
+        changes made by another process or machine are picked up."""
         if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
             self.sync_lexical()
-        return self.lexical.search(query, k, search_filter)
+
+    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
+        """How many chunks the filter admits, and how many of them hold each stemmed term (see `LexicalIndex`)."""
+        self._recheck_lexical()
+        return self.lexical.document_frequencies(words, search_filter)
 
     def idf(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) in the index."""
-        if self._lexical_checked_at is None:
-            self.sync_lexical()
+        self._recheck_lexical()
         return self.lexical.idf(terms)
 
     def get_chunks(self, ids: list[str], with_vectors: bool = False) -> dict[str, tuple]:

@@ -62,12 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
                                " into a temporary state root and ask the real-document questions of them")
     evaluate.add_argument("--realdocs-data", default="../shared/realdocs", metavar="FOLDER",
                           help="the real documents, in docs/ and extra/ (default: ../shared/realdocs)")
+    evaluate.add_argument("--briefings", action="store_true",
+                          help="instead of the gold set, write a briefing note on each topic of --topics and score key-fact"
+                               " recall, off-topic bullets and duplicate bullets (with --gate: its `briefing` thresholds)")
+    evaluate.add_argument("--topics", default="evals/briefing_topics.jsonl", metavar="FILE",
+                          help="briefing eval topics (default: evals/briefing_topics.jsonl)")
+    evaluate.add_argument("--length", choices=("one-page", "standard"), default="standard",
+                          help="with --briefings: the length the notes are written at (default: standard)")
     evaluate.set_defaults(run=cmd_eval)
 
     brief = commands.add_parser("brief", help="write a briefing note with cited bullets (Markdown or DOCX)")
     brief.add_argument("topic", nargs="?", default="", help="what the briefing is about")
     brief.add_argument("--docs", nargs="+", metavar="SOURCE", help="only these indexed documents (their paths)")
     brief.add_argument("--out", required=True, metavar="FILE", help="FILE.md or FILE.docx")
+    brief.add_argument("--compare", metavar="TOPIC", help="a second topic: write a comparison note, the two side by side")
+    brief.add_argument("--length", choices=("one-page", "standard"), default="standard",
+                       help="one-page: 2 bullets a section; standard: 4 (default)")
     brief.set_defaults(run=cmd_brief)
 
     users = commands.add_parser("users", help="manage the users who may log in to the UI")

@@ -98,9 +98,56 @@ def cmd_eval_squad(args, settings: Settings) -> int:
     return 1 if failures else 0
 
 
+def _read_thresholds(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read gate thresholds {path}: {exc}") from None
+
+
+def _briefing_eval(args, settings: Settings, thresholds: dict | None, assistant=None) -> list[str]:
+    """Run the briefing eval, print its table, and return the gate's failures (none without thresholds)."""
+    from assistant.evaluation.briefings import (
+        briefing_table,
+        check_briefing_gate,
+        load_topics,
+        run_briefing_eval,
+        write_briefing_report,
+    )
+
+    topics = load_topics(Path(args.topics))
+    out = Path(args.out) if args.briefings and args.out else _eval_output(args.out).with_name("briefings.jsonl")
+    assistant = assistant or _assistant(settings, args.clearance)
+    report = run_briefing_eval(assistant, topics, Path(args.topics), out, length=getattr(args, "length", "standard"))
+    md_path, json_path = write_briefing_report(report, out)
+    failures = check_briefing_gate(report, thresholds) if thresholds else []
+    if args.json:
+        print(json.dumps(report | {"gate_failures": failures}, indent=2, ensure_ascii=False))
+    else:
+        print(briefing_table(report))
+        print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
+    return failures
+
+
+def _gate_verdict(failures: list[str], gate: str | None) -> int:
+    for failure in failures:
+        print(f"gate failed: {failure}", file=sys.stderr)
+    if gate and not failures:
+        print(f"gate passed ({gate})", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def cmd_eval(args, settings: Settings) -> int:
     if args.squad:
         return cmd_eval_squad(args, settings)
+    thresholds = _read_thresholds(args.gate)
+    if args.briefings:
+        briefing_gate = (thresholds or {}).get("briefing")
+        if thresholds is not None and briefing_gate is None:
+            raise UserError(f"gate thresholds {args.gate} have no `briefing` section")
+        return _gate_verdict(_briefing_eval(args, settings, briefing_gate), args.gate)
 
     from assistant.answer.chain import PIPELINES
     from assistant.evaluation.datasets import load_dataset
@@ -111,12 +158,6 @@ def cmd_eval(args, settings: Settings) -> int:
     unknown = [name for name in args.configs if name not in PIPELINES]
     if unknown:
         raise UserError(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(PIPELINES)}")
-    thresholds = None
-    if args.gate:
-        try:
-            thresholds = json.loads(Path(args.gate).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise UserError(f"cannot read gate thresholds {args.gate}: {exc}") from None
     out = _eval_output(args.out)
     configs = [PIPELINES[name] for name in args.configs]
     if args.realdocs:
@@ -144,11 +185,10 @@ def cmd_eval(args, settings: Settings) -> int:
         for table in run.report.get("tables", []):
             print(f"\n{table}")
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
-    for failure in failures:
-        print(f"gate failed: {failure}", file=sys.stderr)
-    if thresholds and not failures:
-        print(f"gate passed ({args.gate})", file=sys.stderr)
-    return 1 if failures else 0
+    if thresholds and thresholds.get("briefing"):
+        # The same gate run covers the briefing notes (`briefing` section of the thresholds file).
+        failures += _briefing_eval(args, settings, thresholds["briefing"], assistant)
+    return _gate_verdict(failures, args.gate)
 
 
 def cmd_brief(args, settings: Settings) -> int:
@@ -157,6 +197,8 @@ def cmd_brief(args, settings: Settings) -> int:
         raise UserError(f"--out must end in .md or .docx, got {args.out}")
     if not (args.topic or "").strip() and not args.docs:
         raise UserError("give a TOPIC, --docs, or both")
+    if args.compare is not None and not (args.topic.strip() and args.compare.strip()):
+        raise UserError("--compare needs a TOPIC and a second topic")
     assistant = _assistant(settings, args.clearance)
     assistant.ensure_index()
     visible = assistant.visible
@@ -164,11 +206,17 @@ def cmd_brief(args, settings: Settings) -> int:
     unknown = [d for d in args.docs or [] if d not in known]
     if unknown:
         raise UserError(f"not in the index: {', '.join(unknown)} (see the sources listed by `briefing ingest`)")
-    briefing = assistant.brief(args.topic or "", tuple(args.docs or ()))
-    briefing.save(out)
-    bullets = sum(len(b) for b in briefing.sections.values())
-    print(f"wrote {out}: {bullets} bullets with citations from {len(briefing.sources)} passages"
-          f" ({briefing.mode}; {briefing.dropped} unsupported bullets dropped)")
+    if args.compare is not None:
+        note = assistant.compare(args.topic, args.compare, tuple(args.docs or ()), length=args.length)
+        dropped = note.left.dropped + note.right.dropped
+    else:
+        note = assistant.brief(args.topic or "", tuple(args.docs or ()), length=args.length)
+        dropped = note.dropped
+    note.save(out)
+    bullets = sum(len(b) for b in note.sections.values())
+    kind = "comparison note" if args.compare is not None else "briefing note"
+    print(f"wrote {out}: {kind}, {args.length}, {bullets} bullets with citations from {len(note.sources)} passages"
+          f" ({note.mode}; {dropped} unsupported bullets dropped)")
     return 0
 
 

@@ -8,6 +8,7 @@ import re
 from assistant.text.terms import terms
 
 _DEFINITION = re.compile(r"\(([A-Z][A-Za-z]*[A-Z])\)")
+_DEFINITION_ANY_INITIAL = re.compile(r"\(([A-Za-z][A-Za-z]*[A-Z])\)")  # also "Electronic Travel Authorisation (eTA)"
 _LINKING = {"and", "of", "for", "the", "on", "in", "de"}
 
 
@@ -32,10 +33,11 @@ def _expansion(words: list[str], acronym: str) -> list[str] | None:
     return None
 
 
-def find_acronyms(text: str) -> dict[str, frozenset[str]]:
-    """Stemmed acronym → stemmed terms of its expansion, for every definition in `text`."""
+def find_acronyms(text: str, lowercase_initial: bool = False) -> dict[str, frozenset[str]]:
+    """Stemmed acronym → stemmed terms of its expansion, for every definition in `text` (with
+    `lowercase_initial`, also acronyms such as "eTA", spelled by the capitals after their first letter)."""
     found: dict[str, frozenset[str]] = {}
-    for match in _DEFINITION.finditer(text):
+    for match in (_DEFINITION_ANY_INITIAL if lowercase_initial else _DEFINITION).finditer(text):
         acronym = match.group(1)
         words = _expansion(text[: match.start()].split(), acronym)
         if words:

@@ -1,4 +1,5 @@
-"""The Briefing tab: a cited briefing note on a topic and/or documents, as Markdown and DOCX."""
+"""The Briefing tab: a cited briefing note on a topic and/or documents, or a comparison note of two topics
+side by side, one page or standard length, as Markdown and DOCX."""
 
 from __future__ import annotations
 
@@ -9,34 +10,58 @@ import gradio as gr
 
 from assistant.surfaces.ui.session import Sessions, download, user_error
 
+LENGTHS = ["standard", "one-page"]
+
 
 class BriefingTab:
-    """The briefing's action, a plain method the tests can call."""
+    """The briefing's actions, plain methods the tests can call."""
 
     def __init__(self, sessions: Sessions):
         self.sessions = sessions
 
-    def brief(self, topic: str, docs: list[str], request: gr.Request):
-        account = self.sessions.account(request)
-        try:
-            sources = account.library().check_sources(docs)
-            note = account.assistant.brief(topic or "", sources)
-        except ValueError as exc:
-            raise user_error(exc) from None
+    @staticmethod
+    def _files(note):
         with tempfile.TemporaryDirectory() as folder:
             md_path, docx_path = Path(folder) / "briefing.md", Path(folder) / "briefing.docx"
             note.save(md_path)
             note.save(docx_path)
             return note.to_markdown(), download(md_path), download(docx_path)
 
+    def brief(self, topic: str, docs: list[str], length: str = "standard", request: gr.Request = None):
+        account = self.sessions.account(request)
+        try:
+            sources = account.library().check_sources(docs)
+            note = account.assistant.brief(topic or "", sources, length=length or "standard")
+        except ValueError as exc:
+            raise user_error(exc) from None
+        return self._files(note)
+
+    def compare(self, topic: str, other: str, docs: list[str], length: str = "standard", request: gr.Request = None):
+        account = self.sessions.account(request)
+        try:
+            sources = account.library().check_sources(docs)
+            note = account.assistant.compare(topic or "", other or "", sources, length=length or "standard")
+        except ValueError as exc:
+            raise user_error(exc) from None
+        return self._files(note)
+
     def layout(self) -> dict:
         with gr.Row():
             topic = gr.Textbox(label="Topic", placeholder="e.g. Kenya's BCOCC and inter-agency coordination", elem_id="topic")
             docs = gr.Dropdown([], multiselect=True, allow_custom_value=True, label="Documents (optional)")
-        button = gr.Button("Write briefing note", variant="primary", elem_id="write-briefing")
+        with gr.Row():
+            length = gr.Radio(LENGTHS, value="standard", label="Length", info="one-page: 2 bullets a section; standard: 4",
+                              elem_id="length")
+            other = gr.Textbox(label="Compare with (a second topic, for a comparison note)",
+                               placeholder="e.g. Pakistan's IBMS coordination", elem_id="compare-topic")
+        with gr.Row():
+            button = gr.Button("Write briefing note", variant="primary", elem_id="write-briefing")
+            compare = gr.Button("Write comparison note", elem_id="write-comparison")
         note = gr.Markdown(elem_id="briefing-note")
         with gr.Row():
-            note_md = gr.File(label="Briefing (Markdown)", interactive=False)
+            note_md = gr.File(label="Briefing (Markdown)", interactive=False, elem_id="briefing-md")
             note_docx = gr.File(label="Briefing (DOCX)", interactive=False, elem_id="briefing-docx")
-        button.click(self.brief, inputs=[topic, docs], outputs=[note, note_md, note_docx], api_name="brief")
+        button.click(self.brief, inputs=[topic, docs, length], outputs=[note, note_md, note_docx], api_name="brief")
+        compare.click(self.compare, inputs=[topic, other, docs, length], outputs=[note, note_md, note_docx],
+                      api_name="compare")
         return {"docs": docs}
