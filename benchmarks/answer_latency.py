@@ -38,6 +38,7 @@ def build_corpus(folder: Path) -> None:
 
     data = json.loads(SQUAD.read_text(encoding="utf-8"))
     titles = [a["title"] for a in data["data"]]
+    folder.mkdir(parents=True, exist_ok=True)
     split = folder / "all-articles.json"
     split.write_text(json.dumps({"train": titles, "calibration": [], "validation": []}))
     articles, _ = load_part(SQUAD, split, "train")

@@ -1,4 +1,4 @@
-"""The learned answer selector: its training helpers, its shipped models, and how it refuses.
+"""The learned answer selector (BRIEFING_ANSWERER=learned): its training helpers, its shipped models, and how answers refuse.
 
 Real components throughout: the shipped LightGBM models, the real embedding model and
 the real knowledge base index (no fakes)."""
@@ -11,7 +11,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from assistant.answer.learned import NOTHING_RELEVANT
+from assistant.answer.citing import NOTHING_RELEVANT
 from assistant.answer.selector import DECISION, MODEL_DIR, STAGE1, STAGE2, AnswerSelector, SelectorUnavailable
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES
 from assistant.evaluation.selector_training import build_part, choose_threshold, fit_calibration, sha256
@@ -102,3 +102,34 @@ def test_stored_vectors_that_do_not_match_the_sentences_are_ignored():
     packed = pack_vectors(np.ones((3, 4)))
     assert unpack_vectors(packed, 3).shape == (3, 4)
     assert unpack_vectors(packed, 5) is None and unpack_vectors(packed, 0) is None
+
+
+def test_the_learned_answerer_is_chosen_by_a_setting_and_answers_with_a_calibrated_confidence(indexed_home, embeddings):
+    from assistant.answer.learned import LearnedAnswerer
+    from assistant.app.pipeline import Assistant
+
+    assistant = Assistant.from_settings(make_settings(indexed_home, BRIEFING_ANSWERER="learned"), embeddings)
+    assert isinstance(assistant.answerer, LearnedAnswerer)
+    answer = assistant.ask("Who led the Pakistani delegation to Kenya?")
+    assert not answer.refused and "Khushal Khan" in answer.text and answer.citations
+    assert 0.0 < answer.confidence < 1.0
+    with pytest.raises(ValueError, match="BRIEFING_ANSWERER must be one of heuristic, learned"):
+        make_settings(indexed_home, BRIEFING_ANSWERER="oracle")
+
+
+def test_a_refusal_names_the_closest_passage_with_its_page():
+    from types import SimpleNamespace
+
+    from langchain_core.documents import Document
+
+    from assistant.answer.citing import refusal
+
+    passage = Document(page_content="The Board shall consist of a Chairperson and six members.",
+                       metadata={"chunk_id": "c1", "source": "docs/act.pdf", "title": "Data Protection Act",
+                                 "section": "Section 18 — The Board", "page": 12})
+    answer = refusal("How many members sit on Kenya's Board?", [passage],
+                     SimpleNamespace(sentence=passage.page_content, passage=passage))
+    assert answer.refused and "The closest passage found, Data Protection Act, Section 18 — The Board, p. 12," in answer.text
+    assert answer.to_dict()["closest"]["page"] == 12 and answer.to_dict()["closest"]["source"] == "docs/act.pdf"
+    plain = refusal("What is the boiling point of mercury?", [passage])
+    assert NOTHING_RELEVANT in plain.text and plain.to_dict()["closest"] is None

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.answer.citing import quote
+from assistant.answer.citing import quote, refusal
+from assistant.answer.sentence_features import SentenceVectors
 from assistant.answer.questions import QuestionProfile, analyse, split_compound
 from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
 from assistant.config.parameters import parameters
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.text.acronyms import find_acronyms, with_equivalents
-from assistant.text.sentences import split_sentences
 from assistant.text.terms import terms
 
 # A best sentence that says the sources lack the answer makes the answer a refusal (quoted, with its citation).
@@ -60,20 +60,21 @@ class ExtractiveAnswerer(Answerer):
         self.margin = margin
         self.max_sentences = max_sentences
         self.similarity_weight = similarity_weight
+        self.vectors = SentenceVectors(embeddings)
 
     def candidates(self, profile: QuestionProfile, passages: list[Document]) -> list[Candidate]:
         """Every sentence of `passages` that holds the expected kind of answer, best first."""
-        pairs = [
-            (sentence, passage)
-            for passage in passages
-            for sentence in split_sentences(passage.page_content)
+        triples = [
+            (sentence, passage, vector)
+            for passage, (sentences, vectors) in zip(passages, self.vectors.of(passages))
+            for sentence, vector in zip(sentences, vectors)
             if profile.admits(sentence)
         ]
-        if not pairs:
+        if not triples:
             return []
-        question_vector = np.asarray(self.embeddings.embed_query(profile.question))
-        sentence_vectors = np.asarray(self.embeddings.embed_documents([sentence for sentence, _ in pairs]))
-        similarities = sentence_vectors @ question_vector
+        pairs = [(sentence, passage) for sentence, passage, _ in triples]
+        question_vector = np.asarray(self.embeddings.embed_query(profile.question), dtype=np.float32)
+        similarities = np.asarray([vector for *_, vector in triples]) @ question_vector
         key = profile.key_terms
         acronyms = find_acronyms(" ".join(f"{p.metadata.get('title', '')} {p.page_content}" for p in passages))
         ranked = []
@@ -105,30 +106,32 @@ class ExtractiveAnswerer(Answerer):
             chosen.append(candidate)
         return in_reading_order(chosen)
 
-    def choose(self, question: str, passages: list[Document]) -> tuple[list[Candidate], float | None]:
-        """The sentences that answer `question` (a compound question gets the best for each part), and the
-        score of the best candidate of the first part that has one, chosen or not (None: no candidate)."""
+    def choose(self, question: str, passages: list[Document]) -> tuple[list[Candidate], float | None, Candidate | None]:
+        """The sentences that answer `question` (a compound question gets the best for each part), the score
+        of the best candidate of the first part that has one, chosen or not (None: no candidate), and that
+        candidate when it holds at least `min_coverage` of the question's key terms (the closest passage)."""
         parts = split_compound(question)
         if len(parts) == 1:
             parts = [question]
         chosen: list[Candidate] = []
-        support = None
+        support, closest = None, None
         for part in parts:
             profile = analyse(part)
             ranked = self.candidates(profile, passages)
             if support is None and ranked:
                 support = ranked[0].score
+                closest = ranked[0] if ranked[0].coverage >= self.min_coverage else None
             selected = self.select(profile, ranked)
             for candidate in selected if len(parts) == 1 else selected[:2]:
                 if not any(redundant(candidate, other) for other in chosen):
                     chosen.append(candidate)
-        return chosen, support
+        return chosen, support, closest
 
     def compose(self, question: str, passages: list[Document]) -> Answer:
-        chosen, support = self.choose(question, passages)
+        chosen, support, closest = self.choose(question, passages)
         confidence = calibrated(support)
         if not chosen:
-            return Answer(question, REFUSAL, refused=True, passages=passages, support=support, confidence=confidence)
+            return refusal(question, passages, closest, confidence, support)
         text, citations = quote(chosen, passages)
         refused = bool(NOT_FOUND.search(chosen[0].sentence))
         if refused:

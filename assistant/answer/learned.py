@@ -17,17 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.answer.citing import quote
+from assistant.answer.citing import quote, refusal
 from assistant.answer.extractive import NOT_FOUND, in_reading_order, redundant
 from assistant.answer.questions import analyse, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
 from assistant.answer.sentence_features import SENTENCE_FEATURES, Candidates, IdfLookup, SentenceVectors, candidates
-from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer, Citation
+from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
 from assistant.config.parameters import parameters
 from assistant.index.embeddings import MiniLMEmbeddings
 
 _P = parameters()["answering"]
-NOTHING_RELEVANT = "Nothing relevant to it was found."
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,9 @@ class LearnedAnswerer(Answerer):
         first = next((r for r in results if r.confidence is not None), None)
         confidence = first.confidence if first else None
         if not quotes:
-            return _refusal(question, passages, first, confidence)
+            relevant = first is not None and first.relevant
+            return refusal(question, passages, first.closest if relevant else None, confidence,
+                           first.closest.score if relevant else None)
         text, citations = quote(quotes, passages)
         refused = bool(NOT_FOUND.search(quotes[0].sentence))  # the documents themselves record the gap
         if refused:
@@ -127,14 +128,3 @@ class LearnedAnswerer(Answerer):
         for piece in re.findall(r"\S+\s*", answer.text):
             yield AnswerDelta(piece)
         yield answer
-
-
-def _refusal(question: str, passages: list[Document], result: PartResult | None, confidence: float | None) -> Answer:
-    """A refusal that says why: nothing relevant was found, or the closest passage does not answer."""
-    if result is None or result.closest is None or not result.relevant:
-        return Answer(question, f"{REFUSAL} {NOTHING_RELEVANT}", refused=True, passages=passages,
-                      confidence=confidence)
-    closest = Citation.from_passage(0, result.closest.passage, result.closest.sentence)
-    text = f"{REFUSAL} The closest passage found, {closest.label}, does not answer it."
-    return Answer(question, text, refused=True, passages=passages, support=result.closest.score,
-                  confidence=confidence, closest=closest)

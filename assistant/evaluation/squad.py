@@ -7,9 +7,9 @@ question goes through `Assistant.ask`, as an official's would. An answerable que
 right when it is answered and the answer contains a gold answer (case-insensitive); an
 unanswerable one (half of them: crowd-written traps) when it is refused.
 
-Three baselines run in the same run, on the same retrieval: always refuse, the best BM25
-sentence of the retrieved passages, never refusing, and the hand-tuned heuristic answerer
-that the learned selector replaced.
+Beside the configured embedded answerer, in the same run and on the same retrieval: always
+refuse, the best BM25 sentence of the retrieved passages (never refusing), and the other
+embedded answerer (the learned selector beside the heuristic default, or the reverse).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.answer.learned import LearnedAnswerer
 from assistant.app.pipeline import Assistant
 from assistant.config.settings import Settings
 from assistant.index.backends import make_embeddings
@@ -151,9 +152,10 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
     questions = questions[:limit] if limit else questions
     questions = spread(questions, sample) if sample else questions
     with indexed_articles(settings, articles) as assistant:
-        heuristic = ExtractiveAnswerer(assistant.embeddings)
-        rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": [],
-                "heuristic answerer (before the learned selector)": []}
+        other_name, other = (("learned selector", LearnedAnswerer(assistant.embeddings, assistant.store.idf))
+                             if settings.answerer == "heuristic" else
+                             ("heuristic answerer", ExtractiveAnswerer(assistant.embeddings)))
+        rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": [], other_name: []}
         points = []
         for q in tqdm(questions, desc=f"SQuAD {part}", unit="question", disable=not progress):
             answer = assistant.ask(q.question)
@@ -164,14 +166,13 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
             rows["always refuse"].append((q.answerable, False, False))
             best = best_bm25_sentence(q.question, answer.passages)
             rows["best BM25 sentence, never refuse"].append((q.answerable, True, holds_answer(best, q.answers)))
-            old = heuristic.compose(q.question, answer.passages)
-            rows["heuristic answerer (before the learned selector)"].append(
-                (q.answerable, not old.refused, holds_answer(old.text, q.answers)))
+            beside = other.compose(q.question, answer.passages)
+            rows[other_name].append((q.answerable, not beside.refused, holds_answer(beside.text, q.answers)))
     return {
         "dataset": str(data_path), "split": str(split_path), "part": part,
         "articles": [a["title"] for a in articles], "questions": len(questions),
         "unanswerable": sum(1 for q in questions if not q.answerable),
-        "refusal_threshold": settings.refusal_threshold, "sample": sample,
+        "answerer": settings.answerer, "refusal_threshold": settings.refusal_threshold, "sample": sample,
         "results": {name: outcome_scores(outcomes) for name, outcomes in rows.items()},
         "points": points,
     }
