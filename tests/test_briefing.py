@@ -51,7 +51,7 @@ def test_upload_names_cannot_escape_the_uploads_folder(name, safe):
 
 
 def test_feedback_is_stored_with_its_answer_and_export_lists_citations(tmp_path):
-    answer = {"question": "Who led the Pakistani delegation to Kenya?", "answer": "Khushal Khan [1].", "refused": False,
+    answer = {"question": "Who led the delegation?", "answer": "Khushal Khan [1].", "refused": False,
               "citations": [{"n": 1, "source": "k.md", "title": "Visit", "section": "", "quote": "led by Khushal Khan", "chunk_id": "c"}]}
     record_feedback(tmp_path, answer, "down", "Needs his title")
     stored = [json.loads(line) for line in (tmp_path / "feedback.jsonl").read_text().splitlines()]
@@ -59,7 +59,7 @@ def test_feedback_is_stored_with_its_answer_and_export_lists_citations(tmp_path)
     with pytest.raises(ValueError):
         record_feedback(tmp_path, answer, "maybe")
     exported = conversation_markdown([answer])
-    assert "## Q: Who led the Pakistani delegation to Kenya?" in exported and '[1] Visit (k.md): "led by Khushal Khan"' in exported
+    assert "## Q: Who led the delegation?" in exported and '[1] Visit (k.md): "led by Khushal Khan"' in exported
 
 
 # The writer: relevance bar, no repeats, numbered sources, length, comparison --------------------------------------

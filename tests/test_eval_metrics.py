@@ -46,7 +46,7 @@ def test_refusals_and_unanswerable_items():
 
 
 def test_items_with_only_a_question_are_scored_for_what_they_allow():
-    bare = EvalItem("q", "Who led the Pakistani delegation to Kenya?")
+    bare = EvalItem("q", "Who led the delegation?")
     metrics = aggregate([score(bare, answer("Khushal Khan led it [1].", [PASSAGE], [PASSAGE]), 7.0)])
     assert metrics["answer_accuracy"] is None and metrics["hit_at_k"] is None and metrics["refusal_recall"] is None
     assert metrics["latency_p50_ms"] == 7.0 and metrics["refusal_rate"] == 0.0

@@ -27,7 +27,7 @@ def test_onnx_vectors_match_the_torch_model(embeddings, onnx_cache, quantized, c
     assert onnx.path.exists() and onnx.path.parent == onnx_cache
     assert vectors.shape == reference.shape and (vectors * reference).sum(axis=1).min() > closeness
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert len(onnx.embed_query("Who led the Pakistani delegation to Kenya?")) == 384
+    assert len(onnx.embed_query("Who led the delegation?")) == 384
 
 
 def test_switching_backend_reembeds_every_document(tmp_path, monkeypatch, embeddings, onnx_cache):

@@ -87,7 +87,7 @@ def test_filters_apply_in_the_store_and_the_lexical_index(small, retrieval):
 
 def test_filtered_question_through_the_whole_chain(small):
     assistant, _ = small
-    answer = assistant.ask("Who led the Pakistani delegation to Kenya?", search_filter=SearchFilter(kinds=("governance",)))
+    answer = assistant.ask("Who led the delegation?", search_filter=SearchFilter(kinds=("governance",)))
     assert {p.metadata["kind"] for p in answer.passages} == {"governance"}
     assert all(c.source == "docs/kenya-bcocc.md" for c in answer.citations)
 
@@ -101,4 +101,4 @@ def test_focus_and_compound_questions():
     assert focus_of("What was Kenya's GDP in 2023?") == "gdp"
     assert focus_of("Which body runs the seaport?") is None
     assert split_compound("Who chairs the Council, and who chairs the BCOCC?") == ["Who chairs the Council?", "who chairs the BCOCC?"]
-    assert split_compound("Who led the Pakistani delegation to Kenya?") == ["Who led the Pakistani delegation to Kenya?"]
+    assert split_compound("Who led the delegation?") == ["Who led the delegation?"]
