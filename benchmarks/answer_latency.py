@@ -5,7 +5,7 @@ vectors were stored at ingest), in the same run on the same index.
     .venv/bin/python benchmarks/answer_latency.py [--chunks 10000] [--questions 200]
 
 The index holds only real, human-written text: the 29 SQuAD 2.0 articles (CC BY-SA 4.0),
-the knowledge base, and then Debian's package copyright files (licences and copyright
+the knowledge base, the real public documents of ../shared/realdocs, and then Debian's package copyright files (licences and copyright
 notices, distinct files only) until it reaches `--chunks`. Questions: SQuAD 2.0 validation
 questions spread over the five validation articles, then the gold set's. Each is asked
 once through `Assistant.ask` (retrieval, answer, verification), after one warm-up question;
@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 SQUAD = REPO.parent / "shared" / "qa-data" / "squad2-dev-29.json"
 DEBIAN_DOCS = Path("/usr/share/doc")
+REALDOCS = [folder for folder in (REPO.parent / "shared" / "realdocs" / "docs", REPO.parent / "shared" / "realdocs" / "extra")
+            if folder.is_dir()]
 
 
 def build_corpus(folder: Path) -> None:
@@ -60,15 +62,17 @@ def copyright_files() -> list[Path]:
     return files
 
 
-def fill(assistant, folder: Path, target: int) -> int:
-    """Ingest copyright files (as text documents) until the index holds `target` chunks."""
+def fill(assistant, folder: Path, target: int, words_per_chunk: int = 200) -> int:
+    """Ingest copyright files (as text documents, in one ingest) until the index holds about `target` chunks."""
     folder.mkdir(parents=True, exist_ok=True)
+    words = 0
     for path in copyright_files():
-        if assistant.store.count() >= target:
+        if assistant.store.count() + words / words_per_chunk >= target:
             break
-        copy = folder / f"{path.parent.name}.txt"
-        copy.write_text(path.read_text(encoding="utf-8", errors="replace"), encoding="utf-8")
-        assistant.ingest([copy], progress=False)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        (folder / f"{path.parent.name}.txt").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    assistant.ingest([folder], progress=False)
     return assistant.store.count()
 
 
@@ -117,7 +121,7 @@ def main() -> None:
         env = dict(os.environ, BRIEFING_HOME=str(root / "state"), BRIEFING_KNOWLEDGE=str(REPO / "knowledge"))
         assistant = replace(Assistant.from_settings(Settings.from_env(env, cwd=REPO)), audit=None)
         started = time.perf_counter()
-        assistant.ingest([REPO / "knowledge", root / "corpus" / "squad"], progress=False)
+        assistant.ingest([REPO / "knowledge", root / "corpus" / "squad", *REALDOCS], progress=False)
         chunks = fill(assistant, root / "corpus" / "copyright", args.chunks)
         ingest_s = time.perf_counter() - started
         print(f"index: {chunks} chunks of real text in {ingest_s:.0f} s", file=sys.stderr)
