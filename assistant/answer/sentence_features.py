@@ -70,20 +70,23 @@ class SentenceVectors:
     def of(self, passages: list[Document]) -> list[tuple[list[str], np.ndarray]]:
         with self._lock:
             known = {p.metadata["chunk_id"]: self._cache.get(p.metadata["chunk_id"]) for p in passages}
+        fresh = {}
         for passage in passages:
             if known[passage.metadata["chunk_id"]] is None:
-                known[passage.metadata["chunk_id"]] = stored_sentences(passage)
+                known[passage.metadata["chunk_id"]] = fresh[passage.metadata["chunk_id"]] = stored_sentences(passage)
         missing = [p for p in passages if known[p.metadata["chunk_id"]] is None]
         if missing:
             split = [split_sentences(p.page_content) for p in missing]
             flat = [s for sentences in split for s in sentences]
             vectors = np.asarray(self.embeddings.embed_documents(flat), dtype=np.float32) if flat else np.zeros((0, 1))
             start = 0
+            for passage, sentences in zip(missing, split):
+                known[passage.metadata["chunk_id"]] = fresh[passage.metadata["chunk_id"]] = (
+                    sentences, vectors[start:start + len(sentences)])
+                start += len(sentences)
+        if fresh:  # decoded from the index or embedded now: either way, once per passage
             with self._lock:
-                for passage, sentences in zip(missing, split):
-                    entry = (sentences, vectors[start:start + len(sentences)])
-                    start += len(sentences)
-                    known[passage.metadata["chunk_id"]] = self._cache[passage.metadata["chunk_id"]] = entry
+                self._cache.update(fresh)
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         return [known[p.metadata["chunk_id"]] for p in passages]
