@@ -151,7 +151,8 @@ class Assistant:
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,
                cwd: Path | None = None) -> IngestReport:
         """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working directory)."""
-        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
+        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits,
+                        sentence_entities=self.settings.answerer == "learned").ingest(
             paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -64,6 +66,8 @@ class MiniLMEmbeddings(Embeddings):
         self._model_dir = model_dir
         self.batch_size = batch_size
 
+    dimensions = 384
+
     @property
     def backend(self) -> str:
         """Recorded with every stored vector: vectors of different backends are not mixed."""
@@ -93,6 +97,59 @@ class MiniLMEmbeddings(Embeddings):
     def count_word_pieces(self, text: str) -> int:
         """Word pieces the model sees for `text`, including [CLS] and [SEP], before any truncation."""
         return len(self.tokenizer.encode(text).ids)
+
+    @cached_property
+    def _batch_tokenizer(self):
+        """The word-piece tokenizer as the model reads a batch: cut at the window, padded to the longest."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str((self._model_dir or bundled_model_dir()) / "tokenizer.json"))
+        tokenizer.enable_truncation(WINDOW_WORD_PIECES)
+        tokenizer.enable_padding()
+        return tokenizer
+
+    def _hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The model's last hidden state for a padded batch of word-piece ids."""
+        import torch
+
+        with torch.inference_mode():
+            output = self.model[0].auto_model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                                              token_type_ids=torch.zeros_like(torch.from_numpy(ids)))
+        return output.last_hidden_state.numpy()
+
+    def token_states(self, texts: list[str]) -> Iterator[tuple[list[int], list, np.ndarray, np.ndarray]]:
+        """Batches of texts of similar length (little padding): the texts' indices, their encodings
+        (word-piece offsets), the hidden states and the attention mask."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(texts), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            encoded = self._batch_tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            yield batch, encoded, self._hidden_states(ids, mask), mask
+
+    def embed_with_spans(self, texts: list[str], spans: list[list[tuple[int, int] | None]]
+                         ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """Each text's vector (mean pooling, as `embed_documents`) and, from the same pass, a vector
+        for each character span of it: the mean of the states of the word pieces inside the span,
+        read in the context of the whole text. A span that is None, or that the window cut off,
+        gets None."""
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        span_vectors: list[list[np.ndarray | None]] = [[None] * len(s) for s in spans]
+        for batch, encoded, hidden, mask in self.token_states(texts):
+            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            vectors[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+            for row, (index, encoding) in enumerate(zip(batch, encoded)):
+                offsets = np.array(encoding.offsets)
+                ordinary = (np.array(encoding.special_tokens_mask) == 0) & (mask[row] == 1)
+                for k, span in enumerate(spans[index]):
+                    if span is None:
+                        continue
+                    inside = ordinary & (offsets[:, 0] >= span[0]) & (offsets[:, 1] <= span[1])
+                    if inside.any():
+                        mean = hidden[row][inside].mean(axis=0)
+                        span_vectors[index][k] = mean / np.linalg.norm(mean)
+        return vectors, span_vectors
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         vectors = self.model.encode(

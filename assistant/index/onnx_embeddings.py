@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.embeddings import MODEL_SHA256, WINDOW_WORD_PIECES, MiniLMEmbeddings, bundled_model_dir
+from assistant.index.embeddings import MODEL_SHA256, MiniLMEmbeddings
 
 _EXPORT_LOCK = threading.Lock()
 LOG = logging.getLogger(__name__)
@@ -85,27 +85,10 @@ class OnnxEmbeddings(MiniLMEmbeddings):
         options.intra_op_num_threads = os.cpu_count() or 1
         return onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
-    @cached_property
-    def _batch_tokenizer(self):
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(bundled_model_dir() / "tokenizer.json"))
-        tokenizer.enable_truncation(WINDOW_WORD_PIECES)
-        tokenizer.enable_padding()
-        return tokenizer
+    def _hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        """Vectors in the order of `texts`; batches are made of texts of similar length, so little is padding."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors: np.ndarray | None = None
-        for start in range(0, len(texts), self.batch_size):
-            batch = order[start:start + self.batch_size]
-            encoded = self._batch_tokenizer.encode_batch([texts[i] for i in batch])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            if vectors is None:
-                vectors = np.empty((len(texts), pooled.shape[1]), dtype=pooled.dtype)
-            vectors[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-        return vectors.tolist() if vectors is not None else []
+        """Vectors in the order of `texts`."""
+        vectors, _ = self.embed_with_spans(texts, [[] for _ in texts])
+        return vectors.tolist()

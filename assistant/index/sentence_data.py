@@ -1,8 +1,8 @@
-"""Per-sentence data stored with each passage at ingest, so that answering embeds and tags only the question.
+"""Per-sentence data stored with each passage at ingest, so that answering embeds only the question.
 
-Each chunk's metadata carries its sentences' vectors (float16, base64) and named entities
-(JSON), in the order `split_sentences` gives them; answering reads them back instead of
-embedding every sentence of the retrieved passages for every question.
+Each chunk's metadata carries its sentences' vectors (float16, base64) and, for the learned
+answerer, their named entities (JSON), in the order `split_sentences` gives them; answering
+reads them back instead of embedding every sentence of the retrieved passages for every question.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 from assistant.index.chunks import Chunk
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.text.entities import entities, pack
+from assistant.text.locate import locate
 from assistant.text.sentences import split_sentences
 
 VECTORS = "sentence_vectors"
@@ -34,18 +35,35 @@ def unpack_vectors(packed: str, count: int) -> np.ndarray | None:
     return raw.reshape(count, -1).astype(np.float32)
 
 
-def embed_with_sentences(chunks: list[Chunk], embeddings: MiniLMEmbeddings) -> tuple[list[Chunk], list[list[float]]]:
-    """The chunks' own vectors, and the chunks with their sentences' vectors and entities in their metadata
-    (one embedding call for passages and sentences together)."""
+def sentence_spans(chunk: Chunk, sentences: list[str]) -> list[tuple[int, int] | None]:
+    """Where each sentence stands in the chunk's embedded text (heading line, then the passage)."""
+    offset = chunk.embed_text.rfind(chunk.text)
+    if offset < 0:
+        return locate(chunk.embed_text, sentences)
+    return [None if span is None else (span[0] + offset, span[1] + offset) for span in locate(chunk.text, sentences)]
+
+
+def embed_with_sentences(chunks: list[Chunk], embeddings: MiniLMEmbeddings, with_entities: bool = False
+                         ) -> tuple[list[Chunk], list[list[float]]]:
+    """The chunks' own vectors, and the chunks with their sentences' vectors (and, when asked, their
+    named entities) in their metadata.
+
+    A sentence's vector is pooled from the word pieces of the passage's own pass through the model,
+    so storing them costs no second pass; a sentence that cannot be placed there is embedded alone.
+    """
     split = [split_sentences(chunk.text) for chunk in chunks]
-    flat = [s for sentences in split for s in sentences]
-    vectors = embeddings.embed_documents([chunk.embed_text for chunk in chunks] + flat)
-    passage_vectors, sentence_vectors = vectors[:len(chunks)], np.asarray(vectors[len(chunks):], dtype=np.float32)
-    found = entities(flat)
+    spans = [sentence_spans(chunk, sentences) for chunk, sentences in zip(chunks, split)]
+    passage_vectors, pooled = embeddings.embed_with_spans([chunk.embed_text for chunk in chunks], spans)
+    alone = [(i, k) for i, vectors in enumerate(pooled) for k, vector in enumerate(vectors) if vector is None]
+    for (i, k), vector in zip(alone, embeddings.embed_documents([split[i][k] for i, k in alone])):
+        pooled[i][k] = np.asarray(vector, dtype=np.float32)
+    found = entities([s for sentences in split for s in sentences]) if with_entities else []
     annotated, start = [], 0
-    for chunk, sentences in zip(chunks, split):
+    for chunk, sentences, vectors in zip(chunks, split, pooled):
         end = start + len(sentences)
-        extra = {VECTORS: pack_vectors(sentence_vectors[start:end]), ENTITIES: pack(found[start:end])} if sentences else {}
+        extra = {VECTORS: pack_vectors(np.stack(vectors))} if sentences else {}
+        if sentences and with_entities:
+            extra[ENTITIES] = pack(found[start:end])
         annotated.append(Chunk(chunk.id, chunk.text, chunk.embed_text, chunk.metadata | extra))
         start = end
-    return annotated, passage_vectors
+    return annotated, passage_vectors.tolist()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from assistant.index.chunks import INDEX_SCHEMA, Chunk
 from assistant.ingest.documents import LoadedDocument, Section
-from assistant.ingest.textclean import locate
+from assistant.text.locate import locate
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import count_tokens
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from assistant.ingest.documents import Section
 from assistant.ingest.pdf_layout import PageText, Row
-from assistant.ingest.textclean import join_lines, locate
+from assistant.ingest.textclean import join_lines
+from assistant.text.locate import locate
 from assistant.ingest.units import unit_heading
 
 MAX_HEADING_WORDS = 16

@@ -1,0 +1,82 @@
+"""Sentence vectors stored at ingest: pooled from the passage's own pass through the real model
+(torch and ONNX), placed by character span, with a fallback for sentences the window cut off."""
+
+import numpy as np
+import pytest
+from conftest import KNOWLEDGE, make_settings
+
+from assistant.app.pipeline import Assistant
+from assistant.index.chunks import Chunk
+from assistant.index.onnx_embeddings import OnnxEmbeddings
+from assistant.index.sentence_data import ENTITIES, VECTORS, embed_with_sentences, sentence_spans, unpack_vectors
+from assistant.text.sentences import split_sentences
+
+PASSAGE = ("The Border Control and Operations Coordination Committee brings the border agencies together. "
+           "It is chaired by the Principal Secretary of the State Department for Internal Security. "
+           "The Kenya Coast Guard Service was launched on 19 November 2018. "
+           "Namanga is a one stop border post shared with Tanzania.")
+HEADER = "Kenya's border agencies — Coordination"
+
+
+def chunk_of(text: str, header: str = HEADER) -> Chunk:
+    return Chunk("c1", text, f"{header}\n{text}", {"source": "notes.md"})
+
+
+@pytest.fixture(scope="module", params=["torch", "onnx-int8"])
+def backend(request, embeddings, tmp_path_factory):
+    return embeddings if request.param == "torch" else OnnxEmbeddings(tmp_path_factory.mktemp("models"), quantized=True)
+
+
+def test_passage_vectors_from_the_shared_pass_are_the_models_own(backend):
+    texts = [chunk_of(PASSAGE).embed_text, "Who chairs the BCOCC?"]
+    vectors, _ = backend.embed_with_spans(texts, [[], []])
+    assert np.allclose(vectors, np.asarray(backend.embed_documents(texts)), atol=1e-4)
+
+
+def test_pooled_sentence_vectors_point_questions_at_the_sentence_that_answers(backend):
+    """A sentence's vector is pooled from its word pieces as read in its passage; a question still
+    finds the sentence that answers it among its neighbours."""
+    chunk = chunk_of(PASSAGE)
+    sentences = split_sentences(chunk.text)
+    annotated, passage_vectors = embed_with_sentences([chunk], backend)
+    stored = unpack_vectors(annotated[0].metadata[VECTORS], len(sentences))
+    assert stored.shape == (4, 384) and len(passage_vectors) == 1
+    assert np.allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-2)
+    questions = {"What does the Border Control and Operations Coordination Committee do?": 0,
+                 "When was the Kenya Coast Guard Service launched?": 2,
+                 "Which country shares the Namanga border post?": 3}
+    vectors = np.asarray(backend.embed_documents(list(questions)))
+    assert list(np.argmax(vectors @ stored.T, axis=1)) == list(questions.values())
+
+
+def test_spans_skip_the_heading_and_survive_lost_whitespace():
+    chunk = chunk_of("- First point here.\n- Second   point\nthere.")
+    sentences = split_sentences(chunk.text)
+    spans = sentence_spans(chunk, sentences)
+    assert sentences == ["First point here.", "Second point there."]
+    assert [chunk.embed_text[a:b] for a, b in spans] == ["First point here.", "Second   point\nthere."]
+
+
+def test_a_sentence_the_window_cut_off_is_embedded_on_its_own(embeddings):
+    filler = "The committee met again to review the border posts and the agencies that staff them. " * 30
+    chunk = chunk_of(filler + "Namanga is a one stop border post shared with Tanzania.")
+    sentences = split_sentences(chunk.text)
+    annotated, _ = embed_with_sentences([chunk], embeddings)
+    stored = unpack_vectors(annotated[0].metadata[VECTORS], len(sentences))
+    alone = np.asarray(embeddings.embed_documents([sentences[-1]]))[0]
+    assert np.allclose(stored[-1], alone, atol=2e-3)  # float16 storage
+    assert ENTITIES not in annotated[0].metadata
+
+
+def test_entities_are_stored_only_for_the_learned_answerer(tmp_path, monkeypatch, embeddings):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bcocc.md").write_text((KNOWLEDGE / "governance/kenya-bcocc.md").read_text())
+    monkeypatch.chdir(tmp_path)
+    for answerer, expected in (("heuristic", False), ("learned", True)):
+        settings = make_settings(tmp_path / answerer, docs, BRIEFING_ANSWERER=answerer)
+        assistant = Assistant.from_settings(settings, embeddings)
+        assert assistant.ingest(progress=False).ok
+        passages = assistant.retriever.invoke("Who chairs the BCOCC?")
+        assert passages and all(VECTORS in p.metadata for p in passages)
+        assert all((ENTITIES in p.metadata) == expected for p in passages)
