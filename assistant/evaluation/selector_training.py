@@ -174,12 +174,21 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train(settings: Settings, data_path: Path, split_path: Path, out: Path = MODEL_DIR, progress: bool = True) -> dict:
-    """Build both parts' features, train both stages, calibrate, and write the models and their report to `out`."""
-    started = time.time()
-    built = {part: _cached_part(settings, data_path, split_path, part, progress) for part in TRAIN_PARTS}
-    built_s = time.time() - started
-    train_rows, calibration_rows = built["train"], built["calibration"]
+@dataclass
+class Fitted:
+    """Both stages trained on some articles, calibrated and given an operating point on the calibration articles."""
+
+    stage1: object
+    stage2: object
+    slope: float
+    intercept: float
+    confidence: np.ndarray
+    right: np.ndarray
+    calibration_scores: list[np.ndarray]
+    operating: dict
+
+
+def fit(train_rows: list[QuestionRows], calibration_rows: list[QuestionRows]) -> Fitted:
     stage1 = _stage1(train_rows)
     stage2 = _fit(*_decision_rows(train_rows, out_of_fold_scores(train_rows)), DECISION_FEATURES)
     calibration_scores = _scores(stage1, calibration_rows)
@@ -188,13 +197,39 @@ def train(settings: Settings, data_path: Path, split_path: Path, out: Path = MOD
     slope, intercept = fit_calibration(raw, right)
     confidence = np.array([calibrate(r, slope, intercept) for r in raw])
     answerable = np.array([r.answerable for r in calibration_rows])
-    operating = choose_threshold(confidence, answerable, right.astype(bool))
+    return Fitted(stage1, stage2, slope, intercept, confidence, right, calibration_scores,
+                  choose_threshold(confidence, answerable, right.astype(bool)))
+
+
+def learning_curve(train_rows: list[QuestionRows], calibration_rows: list[QuestionRows]) -> list[dict]:
+    """Best no-answer-aware accuracy on the calibration articles (threshold chosen there: an upper bound)
+    when training on the first quarter, half and all of the training articles: whether more data of
+    this kind would close the gap to the targets."""
+    articles = sorted({r.article for r in train_rows})
+    points = []
+    for share in (0.25, 0.5, 1.0):
+        kept = set(articles[:max(5, round(share * len(articles)))])
+        rows = [r for r in train_rows if r.article in kept]
+        fitted = fit(rows, calibration_rows)
+        points.append({"articles": len(kept), "questions": len(rows), "best_accuracy": round(fitted.operating["best_accuracy"], 4),
+                       "precision_at_30%_coverage": fitted.operating["curve"][2]["precision_when_answering"]})
+    return points
+
+
+def train(settings: Settings, data_path: Path, split_path: Path, out: Path = MODEL_DIR, progress: bool = True) -> dict:
+    """Build both parts' features, train both stages, calibrate, and write the models and their report to `out`."""
+    started = time.time()
+    built = {part: _cached_part(settings, data_path, split_path, part, progress) for part in TRAIN_PARTS}
+    built_s = time.time() - started
+    train_rows, calibration_rows = built["train"], built["calibration"]
+    fitted = fit(train_rows, calibration_rows)
+    operating = fitted.operating
     out.mkdir(parents=True, exist_ok=True)
-    stage1.booster_.save_model(str(out / STAGE1))
-    stage2.booster_.save_model(str(out / STAGE2))
+    fitted.stage1.booster_.save_model(str(out / STAGE1))
+    fitted.stage2.booster_.save_model(str(out / STAGE2))
     report = {
         "threshold": operating["chosen"]["threshold"],
-        "calibration": {"slope": round(slope, 6), "intercept": round(intercept, 6)},
+        "calibration": {"slope": round(fitted.slope, 6), "intercept": round(fitted.intercept, 6)},
         "trained_on": {
             "data": str(data_path), "data_sha256": sha256(data_path), "split": str(split_path),
             "split_sha256": sha256(split_path), "embeddings": settings.embeddings, "seed": SEED, "lightgbm": LIGHTGBM,
@@ -206,8 +241,9 @@ def train(settings: Settings, data_path: Path, split_path: Path, out: Path = MOD
             "precision_0.85_point": operating["precision_0.85"],
             "precision_coverage": operating["curve"],
             "ranking_accuracy": round(float(np.mean([bool(r.labels[int(np.argmax(s))]) for r, s in
-                                                      zip(calibration_rows, calibration_scores) if r.answerable])), 4),
-            "expected_calibration_error": expected_calibration_error(confidence, right),
+                                                      zip(calibration_rows, fitted.calibration_scores) if r.answerable])), 4),
+            "expected_calibration_error": expected_calibration_error(fitted.confidence, fitted.right),
+            "learning_curve": learning_curve(train_rows, calibration_rows),
         },
         "seconds": {"features": round(built_s, 1), "total": round(time.time() - started, 1)},
     }
