@@ -4,11 +4,11 @@ from assistant.ingest.textclean import (
     is_contents_line,
     is_unreadable,
     join_lines,
-    locate,
     normalise,
     rejoin_hyphens,
     vocabulary,
 )
+from assistant.text.locate import locate
 
 
 def test_ligatures_are_normalised():

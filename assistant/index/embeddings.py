@@ -62,11 +62,11 @@ class MiniLMEmbeddings(Embeddings):
     The model is loaded on first use, once, and shared by threads.
     """
 
+    dimensions = 384
+
     def __init__(self, model_dir: Path | None = None, batch_size: int = 64):
         self._model_dir = model_dir
         self.batch_size = batch_size
-
-    dimensions = 384
 
     @property
     def backend(self) -> str:
@@ -132,8 +132,8 @@ class MiniLMEmbeddings(Embeddings):
                          ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
         """Each text's vector (mean pooling, as `embed_documents`) and, from the same pass, a vector
         for each character span of it: the mean of the states of the word pieces inside the span,
-        read in the context of the whole text. A span that is None, or that the window cut off,
-        gets None."""
+        read in the context of the whole text. A span that is None, or that the window cut off
+        (wholly or in part), gets None."""
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         span_vectors: list[list[np.ndarray | None]] = [[None] * len(s) for s in spans]
         for batch, encoded, hidden, mask in self.token_states(texts):
@@ -142,8 +142,9 @@ class MiniLMEmbeddings(Embeddings):
             for row, (index, encoding) in enumerate(zip(batch, encoded)):
                 offsets = np.array(encoding.offsets)
                 ordinary = (np.array(encoding.special_tokens_mask) == 0) & (mask[row] == 1)
+                read_to = int(offsets[ordinary][-1, 1]) if ordinary.any() else 0
                 for k, span in enumerate(spans[index]):
-                    if span is None:
+                    if span is None or span[1] > read_to:
                         continue
                     inside = ordinary & (offsets[:, 0] >= span[0]) & (offsets[:, 1] <= span[1])
                     if inside.any():
