@@ -96,6 +96,19 @@ def sources_markdown(sources: list[Document]) -> list[str]:
     return [source_line(n, passage) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
 
 
+def new_docx(title: str, classification: str, notes: list[str]):
+    """A DOCX note opened with its title, its classification (when it has one) and its notes."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=0)
+    if classification:
+        document.add_paragraph(f"Classification: {classification.upper()} (the highest among its sources)")
+    for note in notes:
+        document.add_paragraph(note)
+    return document
+
+
 def add_sources_docx(document, sources: list[Document]) -> None:
     document.add_heading("Sources", level=1)
     for n, passage in enumerate(sources, start=1):
@@ -150,14 +163,7 @@ class Briefing:
         return "\n".join(lines) + "\n"
 
     def to_docx(self, path: Path) -> None:
-        import docx
-
-        document = docx.Document()
-        document.add_heading(f"Briefing note: {self.topic}", level=0)
-        if self.classification:
-            document.add_paragraph(f"Classification: {self.classification.upper()} (the highest among its sources)")
-        for note in self.notes:
-            document.add_paragraph(note)
+        document = new_docx(f"Briefing note: {self.topic}", self.classification, self.notes)
         for name in SECTIONS:
             document.add_heading(name, level=1)
             bullets = self.sections.get(name) or []

@@ -20,6 +20,7 @@ from assistant.answer.briefing import (
     Briefing,
     Bullet,
     add_sources_docx,
+    new_docx,
     render_bullet,
     save_note,
     sources_markdown,
@@ -96,14 +97,7 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
     def to_docx(self, path: Path) -> None:
-        import docx
-
-        document = docx.Document()
-        document.add_heading(f"Comparison note: {self.title}", level=0)
-        if self.classification:
-            document.add_paragraph(f"Classification: {self.classification.upper()} (the highest among its sources)")
-        for note in self.notes:
-            document.add_paragraph(note)
+        document = new_docx(f"Comparison note: {self.title}", self.classification, self.notes)
         table = document.add_table(rows=1 + len(SECTIONS), cols=3)
         table.style = "Table Grid"
         header = table.rows[0].cells

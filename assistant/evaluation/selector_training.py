@@ -201,16 +201,16 @@ def fit(train_rows: list[QuestionRows], calibration_rows: list[QuestionRows]) ->
                   choose_threshold(confidence, answerable, right.astype(bool)))
 
 
-def learning_curve(train_rows: list[QuestionRows], calibration_rows: list[QuestionRows]) -> list[dict]:
+def learning_curve(train_rows: list[QuestionRows], calibration_rows: list[QuestionRows], full: Fitted) -> list[dict]:
     """Best no-answer-aware accuracy on the calibration articles (threshold chosen there: an upper bound)
-    when training on the first quarter, half and all of the training articles: whether more data of
-    this kind would close the gap to the targets."""
+    when training on the first quarter, half and all of the training articles (`full`, already trained
+    on all of them): whether more data of this kind would close the gap to the targets."""
     articles = sorted({r.article for r in train_rows})
     points = []
     for share in (0.25, 0.5, 1.0):
         kept = set(articles[:max(5, round(share * len(articles)))])
         rows = [r for r in train_rows if r.article in kept]
-        fitted = fit(rows, calibration_rows)
+        fitted = full if len(kept) == len(articles) else fit(rows, calibration_rows)
         points.append({"articles": len(kept), "questions": len(rows), "best_accuracy": round(fitted.operating["best_accuracy"], 4),
                        "precision_at_30%_coverage": fitted.operating["curve"][2]["precision_when_answering"]})
     return points
@@ -243,7 +243,7 @@ def train(settings: Settings, data_path: Path, split_path: Path, out: Path = MOD
             "ranking_accuracy": round(float(np.mean([bool(r.labels[int(np.argmax(s))]) for r, s in
                                                       zip(calibration_rows, fitted.calibration_scores) if r.answerable])), 4),
             "expected_calibration_error": expected_calibration_error(fitted.confidence, fitted.right),
-            "learning_curve": learning_curve(train_rows, calibration_rows),
+            "learning_curve": learning_curve(train_rows, calibration_rows, fitted),
         },
         "seconds": {"features": round(built_s, 1), "total": round(time.time() - started, 1)},
     }

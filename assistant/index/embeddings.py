@@ -117,7 +117,7 @@ class MiniLMEmbeddings(Embeddings):
                                               token_type_ids=torch.zeros_like(torch.from_numpy(ids)))
         return output.last_hidden_state.numpy()
 
-    def token_states(self, texts: list[str]) -> Iterator[tuple[list[int], list, np.ndarray, np.ndarray]]:
+    def _token_states(self, texts: list[str]) -> Iterator[tuple[list[int], list, np.ndarray, np.ndarray]]:
         """Batches of texts of similar length (little padding): the texts' indices, their encodings
         (word-piece offsets), the hidden states and the attention mask."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -136,10 +136,12 @@ class MiniLMEmbeddings(Embeddings):
         (wholly or in part), gets None."""
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         span_vectors: list[list[np.ndarray | None]] = [[None] * len(s) for s in spans]
-        for batch, encoded, hidden, mask in self.token_states(texts):
+        for batch, encoded, hidden, mask in self._token_states(texts):
             pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             vectors[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
             for row, (index, encoding) in enumerate(zip(batch, encoded)):
+                if not spans[index]:
+                    continue
                 offsets = np.array(encoding.offsets)
                 ordinary = (np.array(encoding.special_tokens_mask) == 0) & (mask[row] == 1)
                 read_to = int(offsets[ordinary][-1, 1]) if ordinary.any() else 0
