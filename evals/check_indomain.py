@@ -47,6 +47,15 @@ def document_texts(path: Path) -> tuple[str, ...]:
     return tuple(fold(t) for t in texts)
 
 
+_UNIT = re.compile(r"^(?:section|article|chapter|part|schedule|regulation|rule|paragraph|clause|recital)\s+([\w.()-]+)$", re.I)
+
+
+def _names_unit(phrasing: str, texts: tuple[str, ...]) -> bool:
+    """"Section 14": the answer names a unit the document numbers without the word ("14. Penalty.—")."""
+    match = _UNIT.match(phrasing.strip())
+    return bool(match) and any(re.search(rf"(?<![\w.]){re.escape(match.group(1).lower())}(?!\w)", t) for t in texts)
+
+
 def check_line(record: dict, shared: Path, where: str) -> list[str]:
     problems = []
     for name in ("id", "doc", "kind", "question", "answerable"):
@@ -68,7 +77,7 @@ def check_line(record: dict, shared: Path, where: str) -> list[str]:
             problems.append(f"{where}: an answerable question has a trap kind")
         texts = document_texts(path)
         for fact in expected:
-            if not any(fold(p) in t for p in fact for t in texts):
+            if not any(fold(p) in t or _names_unit(p, texts) for p in fact for t in texts):
                 problems.append(f"{where}: no phrasing of {fact} in {record['doc']}")
     else:
         if record.get("expected"):
