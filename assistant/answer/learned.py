@@ -1,53 +1,61 @@
-"""The embedded answerer: a learned selector quotes the sentence that answers, or refuses and says why.
+"""The embedded answerer: a learned selector quotes the sentences that answer, or refuses and says why.
 
 Every sentence of the retrieved passages is scored by the trained selector
-(`assistant.answer.selector`); when its calibrated confidence reaches the operating
-threshold the best sentence is quoted with its `[n]` citation, with any other sentence
-the selector judges to hold the answer too (up to `max_sentences`). Otherwise the answer
-is a refusal that says whether nothing relevant was found, or names the closest passage
-so that the official can read it.
+(`assistant.answer.selector`); the composer builds the whole answer around the best one (its
+list items, the other parts of a multi-part question, the section asked for). The answer is
+given with its calibrated confidence unless there is a reason to refuse, and the refusal names
+it: nothing relevant was found; the closest passage is about another year, country, Act or
+body than the question names; or the closest passage does not state what is asked.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.citing import quote, refusal
-from assistant.answer.extractive import NOT_FOUND, in_reading_order, redundant
-from assistant.answer.questions import analyse, split_compound
+from assistant.answer.composer import Quote, allowed, compose, quote_at
+from assistant.answer.constraints import Mismatch
+from assistant.answer.questions import analyse, asks_for, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
-from assistant.answer.sentence_features import SENTENCE_FEATURES, Candidates, IdfLookup, SentenceVectors, candidates
-from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
+from assistant.answer.sentence_features import Candidates, IdfLookup, SentenceVectors, candidates, heading_of
+from assistant.answer.types import Answer, AnswerDelta, Answerer
 from assistant.config.parameters import parameters
 from assistant.index.embeddings import MiniLMEmbeddings
 
 _P = parameters()["answering"]
 
-
-@dataclass(frozen=True)
-class Quote:
-    sentence: str
-    passage: Document
-    score: float
+ANSWERED, NOT_FOUND, ANOTHER, NOT_STATED = "answered", "not found", "about another", "not stated"
 
 
-@dataclass(frozen=True)
-class PartResult:
-    """What the selector made of one part of a question."""
+@dataclass
+class Response:
+    """What the answerer made of a question: the quotes it composed (whether or not it answers with them),
+    its calibrated confidence, and its verdict with the reason."""
 
-    quotes: list[Quote]
-    confidence: float | None
-    closest: Quote | None
-    relevant: bool
+    quotes: list[Quote] = field(default_factory=list)
+    confidence: float | None = None
+    verdict: str = NOT_FOUND
+    """ANSWERED, or the refusal's reason: NOT_FOUND, ANOTHER or NOT_STATED."""
+    closest: Quote | None = None
+    mismatch: Mismatch | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict == ANSWERED
+
+
+def _strong_mismatch(found: Candidates, index: int) -> Mismatch | None:
+    """The first constraint the passage of candidate `index` breaks by naming another year, country or Act."""
+    passage = found.passages[index]
+    return next((m for m in found.constraints.check(passage.page_content, heading_of(passage)) if m.found), None)
 
 
 class LearnedAnswerer(Answerer):
-    """Answer by quoting the sentences the trained selector chooses; refuse when its confidence is too low."""
+    """Answer by quoting the sentences the trained selector chooses; refuse for a stated reason."""
 
     name = "learned"
 
@@ -70,61 +78,76 @@ class LearnedAnswerer(Answerer):
     def threshold(self) -> float:
         return self.selector.threshold if self._threshold is None else self._threshold
 
-    def score(self, question: str, passages: list[Document]) -> tuple[Candidates, np.ndarray, float]:
-        """The candidates of `passages`, each one's stage-1 score, and the calibrated confidence of the best."""
-        vector = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
-        found = candidates(question, vector, passages, self.vectors, self.idf_lookup)
-        if not found.sentences:
-            return found, np.zeros(0), 0.0
-        scores = self.selector.sentence_scores(found.features)
-        return found, scores, self.selector.calibrated(self.selector.raw_decision(scores, found.features))
+    @property
+    def low_confidence_below(self) -> float | None:
+        return self.selector.low_confidence_below
 
-    def _part(self, question: str, passages: list[Document], wants_list: bool) -> PartResult:
-        found, scores, confidence = self.score(question, passages)
+    def candidates(self, question: str, passages: list[Document]) -> Candidates:
+        vector = np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
+        return candidates(question, vector, passages, self.vectors, self.idf_lookup)
+
+    def scored(self, question: str, passages: list[Document]) -> tuple[Candidates, np.ndarray, np.ndarray]:
+        """The candidates, their stage-1 scores, and the scores of those an answer may quote (the others zero)."""
+        found = self.candidates(question, passages)
         if not found.sentences:
-            return PartResult([], None, None, False)
-        order = np.argsort(-scores, kind="stable")
-        best = int(order[0])
-        closest = Quote(found.sentences[best], found.passages[best], float(scores[best]))
-        overlap = found.features[best, SENTENCE_FEATURES.index("idf_overlap_passage")]
-        relevant = bool(overlap >= _P["relevant_min_overlap"])
-        if confidence < self.threshold:
-            return PartResult([], confidence, closest, relevant)
-        limit = _P["max_sentences"] + (1 if wants_list else 0)
-        quotes = [closest]
-        for i in order[1:]:
-            if len(quotes) >= limit or scores[i] < _P["extra_min_score"]:
-                break
-            runner_up = Quote(found.sentences[i], found.passages[i], float(scores[i]))
-            if not any(redundant(runner_up, other) for other in quotes):
-                quotes.append(runner_up)
-        return PartResult(in_reading_order(quotes), confidence, closest, relevant)
+            return found, np.zeros(0), np.zeros(0)
+        raw = self.selector.sentence_scores(found.features)
+        return found, raw, raw * allowed(found)
+
+    def respond(self, question: str, passages: list[Document]) -> Response:
+        """Compose the answer to `question` from `passages` and decide whether to give it, and why not."""
+        found, raw, scores = self.scored(question, passages)
+        if not found.sentences:
+            return Response()
+        # The closest passage a refusal names may hold a sentence about the sources ("no source found states ...").
+        closest = quote_at(found, raw, int(np.argmax(raw)))
+        if not scores.any():
+            return Response([], None, NOT_STATED, closest)
+        best = int(np.argmax(scores))
+        confidence = self.selector.confidence(scores, found)
+        indices = compose(found, scores, best, analyse(question).wants_list)
+        indices += [i for i in self._other_parts(question, passages) if i not in indices]
+        quotes = [quote_at(found, scores, i) for i in indices]
+        if confidence >= self.threshold:
+            return Response(quotes, confidence, ANSWERED, quote_at(found, scores, best))
+        mismatch = _strong_mismatch(found, best)
+        if mismatch is not None:
+            return Response(quotes, confidence, ANOTHER, closest, mismatch)
+        relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
+        return Response(quotes, confidence, NOT_STATED if relevant else NOT_FOUND, closest)
+
+    def _other_parts(self, question: str, passages: list[Document]) -> list[int]:
+        """Nothing for a simple question; for "When was X launched, and who chairs Y?" the best sentence of
+        each further part (indices into the whole question's candidates: the same passages, the same order)."""
+        parts = split_compound(question)
+        if len(parts) < 2:
+            return []
+        chosen = []
+        for part in parts[1:]:
+            _, _, scores = self.scored(part, passages)
+            if scores.any() and scores.max() >= _P["extra_min_score"]:
+                chosen.append(int(np.argmax(scores)))
+        return chosen
 
     def compose(self, question: str, passages: list[Document]) -> Answer:
-        parts = split_compound(question)
-        if len(parts) <= 1:
-            parts = [question]
-        results = [self._part(part, passages, analyse(part).wants_list) for part in parts]
-        quotes: list[Quote] = []
-        for result in results:
-            for item in result.quotes if len(parts) == 1 else result.quotes[:2]:
-                if not any(redundant(item, other) for other in quotes):
-                    quotes.append(item)
-        first = next((r for r in results if r.confidence is not None), None)
-        confidence = first.confidence if first else None
-        if not quotes:
-            relevant = first is not None and first.relevant
-            return refusal(question, passages, first.closest if relevant else None, confidence,
-                           first.closest.score if relevant else None)
-        text, citations = quote(quotes, passages)
-        refused = bool(NOT_FOUND.search(quotes[0].sentence))  # the documents themselves record the gap
-        if refused:
-            text = f"{REFUSAL} {text}"
-        return Answer(question, text, refused=refused, citations=citations, passages=passages,
-                      support=quotes[0].score, confidence=confidence)
+        response = self.respond(question, passages)
+        if not response.answered:
+            return refusal(question, passages, response.verdict, response.closest, response.mismatch,
+                           response.confidence)
+        text, citations = quote(response.quotes, passages, name_sections=asks_for(question) == "section")
+        return Answer(question, text, refused=False, citations=citations, passages=passages,
+                      support=response.closest.score, confidence=response.confidence)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
         answer = self.compose(question, passages)
-        for piece in re.findall(r"\S+\s*", answer.text):
-            yield AnswerDelta(piece)
-        yield answer
+        yield from sentence_deltas(answer)
+
+
+def sentence_deltas(answer: Answer) -> Iterator[AnswerDelta | Answer]:
+    """An embedded answer, composed whole, sent a sentence at a time, then the answer itself."""
+    from assistant.text.sentences import split_sentences
+
+    pieces = split_sentences(answer.text)
+    for n, piece in enumerate(pieces):
+        yield AnswerDelta(piece + (" " if n < len(pieces) - 1 else ""))
+    yield answer

@@ -21,6 +21,27 @@ _EXPECTS = (
     ("who", re.compile(r"^\s*(?:who|whom|whose)\b|\bwho (?:is|was|were|are|led|leads|chairs|chaired|heads|met|hosted)\b|\b(?:which|what) (?:official|officials|person|people|agency|agencies|body|bodies|organi[sz]ations?|ministry|ministries|institutions?|president|presidents)\b", re.I)),
     ("place", re.compile(r"^\s*where\b|\bwhere (?:is|was|were|did|does)\b|\b(?:which|what) (?:city|town|place|places|port|ports|airport|border points?|sites?|crossings?|locations?)\b", re.I)),
 )
+# What the learned answerer is told a question asks for (a superset of `_EXPECTS`, first match wins).
+ASKS = ("section", "definition", "yes-no", "law", "date", "number", "who", "place", "list", "other")
+_ASKS = (
+    ("section", re.compile(r"\b(?:which|what|under which|under what|in which) (?:section|article|chapter|part|schedule|"
+                           r"clause|regulation|rule|paragraph|provision)s?\b", re.I)),
+    ("definition", re.compile(r"\bdefin(?:e|es|ed|ition)\b|\bwhat (?:is|are) (?:meant|understood) by\b|\bwhat does .{1,60}"
+                              r" mean\b|\bmeaning of\b|^\s*what (?:is|are) an? [\w'’ -]{1,40}\?$", re.I)),
+    ("yes-no", re.compile(r"^\s*(?:is|are|can|could|may|might|must|shall|does|do|did|will|would|should|has|have|had|was|were)\b",
+                          re.I)),
+)
+
+
+def asks_for(question: str) -> str:
+    """One of ASKS: the unit, definition or yes/no asked for, else the kind of `_EXPECTS`, a list, or other."""
+    kind = next((kind for kind, pattern in _ASKS if pattern.search(question)), None)
+    if kind:
+        return kind
+    expects = next((kind for kind, pattern in _EXPECTS if pattern.search(question)), None)
+    return expects or ("list" if _LIST.search(question) else "other")
+
+
 _LIST = re.compile(r"\b(?:which|what) (?:\w+ )?(?!(?:does|was|has|is)\b)\w{3,}s\b|\b(?:list|name all|who were|what were|which were|what are)\b", re.I)
 
 

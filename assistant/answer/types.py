@@ -147,7 +147,9 @@ class Answerer(ABC):
 
 def verify(answer: Answer, verifier: CitationVerifier) -> Answer:
     """Check every sentence against its cited passages; an answer with no supported sentence becomes a refusal."""
-    by_chunk = {p.metadata["chunk_id"]: p.page_content for p in answer.passages}
+    # A passage's headings are part of it: an answer may name the section it quotes ("Section 14 — Penalty: ...").
+    by_chunk = {p.metadata["chunk_id"]: f"{p.metadata.get('title', '')} {p.metadata.get('section', '')}\n{p.page_content}"
+                for p in answer.passages}
     numbered = {c.n: by_chunk.get(c.chunk_id, c.quote) for c in answer.citations}
     body = answer.text.replace(REFUSAL, "").strip()
     if answer.refused and not answer.citations:

@@ -14,7 +14,6 @@ from langchain_core.runnables import Runnable
 
 from assistant.answer.chain import DEFAULT_PIPELINE, PipelineConfig, Rewriter, build_chain
 from assistant.answer.followups import LLMQuestionRewriter, standalone_query
-from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.learned import LearnedAnswerer
 from assistant.answer.inputs import Message, clean_question, validate_history
 from assistant.answer.prompts import version as prompt_version
@@ -60,11 +59,7 @@ class Assistant:
         """Embedded mode unless an LLM is configured (or `chat_model`, a LangChain chat model, is given)."""
         embeddings = embeddings or make_embeddings(settings.embeddings, settings.home / "models")
         store = KnowledgeStore.open(settings)
-        answerer: Answerer = (
-            LearnedAnswerer(embeddings, store.idf, threshold=settings.refusal_threshold)
-            if settings.answerer == "learned"
-            else ExtractiveAnswerer(embeddings, **({} if settings.refusal_threshold is None
-                                                   else {"threshold": settings.refusal_threshold})))
+        answerer: Answerer = LearnedAnswerer(embeddings, store.idf, threshold=settings.refusal_threshold)
         rewriter: Rewriter = standalone_query
         if chat_model is None and settings.llm_configured:
             from assistant.answer.chat_model import chat_model as configured_model
@@ -151,8 +146,7 @@ class Assistant:
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,
                cwd: Path | None = None) -> IngestReport:
         """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working directory)."""
-        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits,
-                        sentence_entities=self.settings.answerer == "learned").ingest(
+        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
             paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:

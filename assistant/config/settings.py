@@ -24,14 +24,6 @@ def _env_float(env: dict[str, str], name: str, default: float | None) -> float |
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
-def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """The value of `name`, one of `choices` (the first when unset)."""
-    value = env.get(name) or choices[0]
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
 def _env_int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     value = _env_float(env, name, default)
     if value != int(value) or value < minimum:
@@ -57,8 +49,6 @@ class Settings:
     llm_timeout: float = 60.0
     llm_retries: int = 2
     embeddings: str = "onnx-int8"
-    answerer: str = "heuristic"
-    """The embedded answerer: `heuristic` (the default) or `learned` (the SQuAD-trained answer selector)."""
     """The embedding backend: onnx-int8 (default: the eval shows no accuracy loss), onnx or torch."""
     chroma_url: str = ""
     """A Chroma server (`http://host:port`) instead of the embedded store; empty: embedded."""
@@ -126,7 +116,6 @@ class Settings:
             llm_timeout=_env_float(env, "BRIEFING_LLM_TIMEOUT", 60.0),
             llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2, minimum=0),
             embeddings=env.get("BRIEFING_EMBEDDINGS") or "onnx-int8",
-            answerer=_choice(env, "BRIEFING_ANSWERER", ("heuristic", "learned")),
             chroma_url=env.get("BRIEFING_CHROMA_URL", ""),
             max_file_mb=_env_float(env, "BRIEFING_MAX_FILE_MB", 50.0),
             max_text_mb=_env_float(env, "BRIEFING_MAX_TEXT_MB", 5.0),

@@ -1,15 +1,13 @@
-"""The embedded answerer: grounded extraction with citations, no LLM.
+"""The earlier heuristic answerer, kept only as a baseline for the evals (the product answers with the learned
+answerer, `assistant.answer.learned`).
 
-It ranks the sentences of the retrieved passages by how well they answer the
-question (embedding similarity, key-term coverage, and whether the sentence holds
-the kind of answer asked for), then composes a short answer in which every
-sentence carries its `[n]` citation. When no sentence clears the calibrated
-threshold it refuses plainly instead of guessing.
+It ranks the sentences of the retrieved passages by a hand-weighted score (embedding similarity and
+key-term coverage, for sentences that hold the kind of answer asked for) and quotes the best, or refuses
+when no sentence clears a hand-set threshold.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +16,8 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.citing import quote, refusal
+from assistant.answer.composer import in_reading_order, redundant
+from assistant.answer.learned import sentence_deltas
 from assistant.answer.sentence_features import SentenceVectors
 from assistant.answer.questions import QuestionProfile, analyse, split_compound
 from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
@@ -49,7 +49,7 @@ class ExtractiveAnswerer(Answerer):
     score to be added.
     """
 
-    name = "extractive"
+    name = "heuristic"
 
     def __init__(self, embeddings: MiniLMEmbeddings, threshold: float = 0.5, min_coverage: float = _P["min_coverage"],
                  margin: float = _P["margin"], max_sentences: int = _P["max_sentences"],
@@ -129,44 +129,13 @@ class ExtractiveAnswerer(Answerer):
 
     def compose(self, question: str, passages: list[Document]) -> Answer:
         chosen, support, closest = self.choose(question, passages)
-        confidence = calibrated(support)
         if not chosen:
-            return refusal(question, passages, closest, confidence, support)
+            return refusal(question, passages, "not stated" if closest else "not found", closest)
         text, citations = quote(chosen, passages)
         refused = bool(NOT_FOUND.search(chosen[0].sentence))
         if refused:
             text = f"{REFUSAL} {text}"
-        return Answer(question, text, refused=refused, citations=citations, passages=passages, support=support,
-                      confidence=confidence)
+        return Answer(question, text, refused=refused, citations=citations, passages=passages, support=support)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
-        answer = self.compose(question, passages)
-        for piece in re.findall(r"\S+\s*", answer.text):
-            yield AnswerDelta(piece)
-        yield answer
-
-
-def calibrated(support: float | None) -> float | None:
-    """The probability that a best candidate of this score answers its question, by the logistic fit in the
-    parameters file (`[confidence]`: P = 1 / (1 + exp(-(slope * support + intercept))))."""
-    fit = parameters().get("confidence")
-    if support is None or not fit:
-        return None
-    return 1.0 / (1.0 + math.exp(-(fit["slope"] * support + fit["intercept"])))
-
-
-def in_reading_order(chosen: list) -> list:
-    """Keep the best passage first, but read sentences of one passage in their own order."""
-    passages = list(dict.fromkeys(c.passage.metadata["chunk_id"] for c in chosen))
-    position = {c.sentence: c.passage.page_content.find(c.sentence) for c in chosen}
-    return sorted(chosen, key=lambda c: (passages.index(c.passage.metadata["chunk_id"]), position[c.sentence]))
-
-
-def redundant(candidate, other) -> bool:
-    """(Of two quotes: objects with `sentence` and `passage`.) Same sentence again, or a near-copy from the same document (another source may corroborate)."""
-    if candidate.sentence == other.sentence:
-        return True
-    if candidate.passage.metadata.get("source") != other.passage.metadata.get("source"):
-        return False
-    a, b = terms(candidate.sentence), terms(other.sentence)
-    return bool(a and b) and len(a & b) / min(len(a), len(b)) > _P["redundancy"]
+        yield from sentence_deltas(self.compose(question, passages))

@@ -7,9 +7,9 @@ question goes through `Assistant.ask`, as an official's would. An answerable que
 right when it is answered and the answer contains a gold answer (case-insensitive); an
 unanswerable one (half of them: crowd-written traps) when it is refused.
 
-Beside the configured embedded answerer, in the same run and on the same retrieval: always
-refuse, the best BM25 sentence of the retrieved passages (never refusing), and the other
-embedded answerer (the learned selector beside the heuristic default, or the reverse).
+Beside the embedded answerer, in the same run and on the same retrieval: always refuse, the
+best BM25 sentence of the retrieved passages (never refusing), and the earlier heuristic
+answerer (a baseline kept in `assistant.evaluation.baseline`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.answer.extractive import ExtractiveAnswerer
-from assistant.answer.learned import LearnedAnswerer
 from assistant.app.pipeline import Assistant
 from assistant.config.settings import Settings
 from assistant.index.backends import make_embeddings
+from assistant.evaluation.baseline import ExtractiveAnswerer
 from assistant.evaluation.metrics import normalise
 from assistant.index.lexical import lexical_tokens
 from assistant.text.sentences import split_sentences
@@ -152,9 +151,7 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
     questions = questions[:limit] if limit else questions
     questions = spread(questions, sample) if sample else questions
     with indexed_articles(settings, articles) as assistant:
-        other_name, other = (("learned selector", LearnedAnswerer(assistant.embeddings, assistant.store.idf))
-                             if settings.answerer == "heuristic" else
-                             ("heuristic answerer", ExtractiveAnswerer(assistant.embeddings)))
+        other_name, other = "heuristic answerer (the earlier default)", ExtractiveAnswerer(assistant.embeddings)
         rows = {"embedded answerer": [], "always refuse": [], "best BM25 sentence, never refuse": [], other_name: []}
         points = []
         for q in tqdm(questions, desc=f"SQuAD {part}", unit="question", disable=not progress):
@@ -172,7 +169,7 @@ def run_squad(settings: Settings, data_path: Path, split_path: Path, part: str =
         "dataset": str(data_path), "split": str(split_path), "part": part,
         "articles": [a["title"] for a in articles], "questions": len(questions),
         "unanswerable": sum(1 for q in questions if not q.answerable),
-        "answerer": settings.answerer, "refusal_threshold": settings.refusal_threshold, "sample": sample,
+        "refusal_threshold": settings.refusal_threshold, "sample": sample,
         "results": {name: outcome_scores(outcomes) for name, outcomes in rows.items()},
         "points": points,
     }

@@ -33,8 +33,13 @@ def lexical_text(text: str, metadata: dict) -> str:
     return f"{metadata.get('title', '')} {metadata.get('section', '')} {text}"
 
 
+TOKENIZER_VERSION = "2"
+"""Bump when `lexical_tokens` changes (2: Snowball stems, "act" and "law" kept): saved indexes are rebuilt."""
+
+
 def fingerprint(ids: list[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+    """What a saved index was built from: its chunk ids, and the tokenizer's version."""
+    return hashlib.sha256("\n".join([TOKENIZER_VERSION, *sorted(ids)]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

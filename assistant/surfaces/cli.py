@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
                                " into a temporary state root and ask the real-document questions of them")
     evaluate.add_argument("--realdocs-data", default="../shared/realdocs", metavar="FOLDER",
                           help="the real documents, in docs/ and extra/ (default: ../shared/realdocs)")
+    evaluate.add_argument("--indomain", action="store_true",
+                          help="instead of the gold set, index the whole corpus (knowledge/, --shared's realdocs and devdocs)"
+                               " and ask the in-domain questions (evals/indomain) of one part's documents, scored by stage"
+                               " beside the heuristic, never-refuse and always-refuse baselines (with --gate: its `indomain` minimums)")
+    evaluate.add_argument("--part", choices=("train", "calibration", "test"), default="test",
+                          help="with --indomain: whose documents' questions are asked (default: test, never tuned on)")
+    evaluate.add_argument("--shared", default="../shared", metavar="FOLDER",
+                          help="with --indomain: the folder holding realdocs/ and devdocs/ (default: ../shared)")
     evaluate.add_argument("--briefings", action="store_true",
                           help="instead of the gold set, write a briefing note on each topic of --topics and score key-fact"
                                " recall, off-topic bullets and duplicate bullets (with --gate: its `briefing` thresholds)")

@@ -139,9 +139,40 @@ def _gate_verdict(failures: list[str], gate: str | None) -> int:
     return 1 if failures else 0
 
 
+def cmd_eval_indomain(args, settings: Settings, thresholds: dict | None) -> int:
+    from assistant.evaluation.indomain import check_indomain_gate, corpus_assistant, load_items, run_indomain, summary_table
+
+    gate = None
+    if thresholds is not None:
+        gate = thresholds.get("indomain")
+        if gate is None:
+            raise UserError(f"gate thresholds {args.gate} have no `indomain` section")
+    try:
+        items = load_items(Path("evals/indomain"), (args.part,))
+        assistant = corpus_assistant(settings, settings.knowledge_dir.resolve(), Path(args.shared).resolve(),
+                                     settings.home / "eval-indomain", progress=sys.stderr.isatty())
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    out = _eval_output(args.out).with_name("indomain.jsonl")
+    summary = run_indomain(assistant, items, out) | {"part": args.part}
+    report = out.with_name("indomain-report.json")
+    report.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    out.with_name("indomain-report.md").write_text(summary_table(summary) + "\n", encoding="utf-8")
+    failures = check_indomain_gate(summary, gate) if gate else []
+    if args.json:
+        print(json.dumps(summary | {"gate_failures": failures}, indent=2))
+    else:
+        print(f"In-domain questions on the {args.part} documents ({len(items)} questions)\n")
+        print(summary_table(summary))
+        print(f"\nresults: {out}\nreport: {report}")
+    return _gate_verdict(failures, args.gate)
+
+
 def cmd_eval(args, settings: Settings) -> int:
     if args.squad:
         return cmd_eval_squad(args, settings)
+    if args.indomain:
+        return cmd_eval_indomain(args, settings, _read_thresholds(args.gate))
     thresholds = _read_thresholds(args.gate)
     if args.briefings:
         briefing_gate = (thresholds or {}).get("briefing")

@@ -1,28 +1,26 @@
-"""Words and terms of a text: tokens, stopwords and a light stemmer, shared by retrieval and answering."""
+"""Words and terms of a text: tokens, stopwords and Snowball stemming, shared by retrieval and answering."""
 
 from __future__ import annotations
 
 import re
+import threading
+
+import Stemmer
 
 from assistant.config.parameters import parameters
 
 STOPWORDS = frozenset(parameters()["words"]["stopwords"])
-_IRREGULAR = parameters()["words"]["irregular"]
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|\d+(?:[.,]\d+)*")
+_STEMMER = threading.local()  # a PyStemmer object is not safe to share between threads
+
 
 def stem(word: str) -> str:
-    """A light suffix stemmer: enough to match chaired/chair, visits/visit, agencies/agency."""
-    word = word.lower().replace("’", "'")
-    word = re.sub(r"'s?$", "", word)
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    for suffix, replacement, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):
-        if word.endswith(suffix) and len(word) >= min_len and not word.endswith("ss"):
-            word = word[: -len(suffix)] + replacement
-            break
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]
-    return word
+    """The Snowball (Porter 2) stem of `word`, lower-cased, without a possessive: chaired and chairs give
+    chair, agencies agenc, registration registr."""
+    stemmer = getattr(_STEMMER, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMER.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(re.sub(r"['’]s?$", "", word.lower()))
 
 
 def tokens(text: str) -> list[str]:

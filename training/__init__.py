@@ -1,0 +1,1 @@
+"""Offline model building for the assistant (not part of the runtime package): `python -m training`."""
