@@ -36,15 +36,15 @@ def test_ask_json_refusal(indexed_home, monkeypatch, capsys):
     assert main(["ask", "--json", "What is the capital of France?"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["refused"] is True and result["citations"] == []
-    assert result["confidence"] is None or result["confidence"] < 0.5
+    assert "Nothing relevant to it was found." in result["answer"] and result["closest"] is None
 
 
-def test_confidence_rises_with_the_best_candidates_score():
-    from assistant.answer.extractive import calibrated
+def test_confidence_is_a_logistic_map_of_stage_two_rising_with_its_probability():
+    from assistant.answer.selector import calibrate
 
-    assert calibrated(None) is None
-    values = [calibrated(score) for score in (0.2, 0.4, 0.6, 0.8)]
+    values = [calibrate(raw, 0.8, -0.3) for raw in (0.05, 0.3, 0.6, 0.95)]
     assert all(0.0 < v < 1.0 for v in values) and values == sorted(values)
+    assert calibrate(0.5, 1.0, 0.0) == 0.5 and calibrate(0.5, 1.0, 1.0) > 0.5
 
 
 def test_ask_with_history_file(indexed_home, monkeypatch, capsys, tmp_path):

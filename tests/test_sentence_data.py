@@ -3,12 +3,10 @@
 
 import numpy as np
 import pytest
-from conftest import KNOWLEDGE, make_settings
 
-from assistant.app.pipeline import Assistant
 from assistant.index.chunks import Chunk
 from assistant.index.onnx_embeddings import OnnxEmbeddings
-from assistant.index.sentence_data import ENTITIES, VECTORS, embed_with_sentences, sentence_spans, unpack_vectors
+from assistant.index.sentence_data import VECTORS, embed_with_sentences, sentence_spans, unpack_vectors
 from assistant.text.sentences import split_sentences
 
 PASSAGE = ("The Border Control and Operations Coordination Committee brings the border agencies together. "
@@ -72,18 +70,3 @@ def test_sentences_the_window_cut_off_are_embedded_on_their_own(embeddings):
     alone = np.asarray(embeddings.embed_documents([sentences[k] for k in cut]))
     assert np.allclose(stored[cut], alone, atol=2e-3)  # float16 storage
     assert not np.allclose(stored[0], np.asarray(embeddings.embed_documents([sentences[0]]))[0], atol=2e-3)
-    assert ENTITIES not in annotated[0].metadata
-
-
-def test_entities_are_stored_only_for_the_learned_answerer(tmp_path, monkeypatch, embeddings):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "bcocc.md").write_text((KNOWLEDGE / "governance/kenya-bcocc.md").read_text())
-    monkeypatch.chdir(tmp_path)
-    for answerer, expected in (("heuristic", False), ("learned", True)):
-        settings = make_settings(tmp_path / answerer, docs, BRIEFING_ANSWERER=answerer)
-        assistant = Assistant.from_settings(settings, embeddings)
-        assert assistant.ingest(progress=False).ok
-        passages = assistant.retriever.invoke("Who chairs the BCOCC?")
-        assert passages and all(VECTORS in p.metadata for p in passages)
-        assert all((ENTITIES in p.metadata) == expected for p in passages)

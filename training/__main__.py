@@ -20,8 +20,8 @@ from assistant.answer.selector import DECISION, MODEL_DIR, STAGE1, STAGE2
 from assistant.answer.sentence_features import SentenceVectors
 from assistant.config.settings import Settings
 from assistant.index.backends import make_embeddings
-from training.fit import (LIGHTGBM, SEED, choose_threshold, decision_rows, expected_calibration_error, fit_calibration,
-                          fit_stage1, fit_stage2, out_of_fold, outcomes, stage1_scores)
+from training.fit import (LIGHTGBM, SEED, choose_threshold, decided, expected_calibration_error, fit_calibration_of,
+                          fit_stage1, fit_stage2, out_of_fold, out_of_fold_decisions, outcomes, with_final_models)
 from training.rows import ROOT, describe, retrieved
 
 INDOMAIN_WEIGHT = 4.0
@@ -46,20 +46,28 @@ def rows_of(settings: Settings, source: str, part: str, passages: int, shared: P
 
 def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, passages: int,
           indomain_weight: float = INDOMAIN_WEIGHT, progress: bool = True) -> dict:
+    """Train both stages on the train documents and SQuAD's train articles; fit the calibration and choose the
+    threshold on the calibration documents' questions together with the train documents' questions as scored
+    out of fold (by models that never saw their document); write the models and `decision.json`."""
     started = time.time()
     rows = {(source, part): rows_of(settings, source, part, passages, shared, squad, home, progress)
             for source in ("indomain", "squad") for part in ("train", "calibration")}
     built = time.time() - started
     train_rows = rows["indomain", "train"] + rows["squad", "train"]
     stage1 = fit_stage1(train_rows, indomain_weight)
-    stage2 = fit_stage2(train_rows, out_of_fold(train_rows, indomain_weight), indomain_weight)
-    calibration = rows["indomain", "calibration"]
-    features, right, _ = decision_rows(calibration, [stage1_scores(stage1, r) for r in calibration])
-    slope, intercept = fit_calibration(stage2.predict_proba(features)[:, 1], right)
-    result = outcomes(calibration, stage1, stage2, slope, intercept)
-    operating = choose_threshold(result)
+    oof1 = out_of_fold(train_rows, indomain_weight)
+    stage2 = fit_stage2(train_rows, oof1, indomain_weight)
+    indomain = [i for i, r in enumerate(train_rows) if r.source == "indomain"]
+    oof2 = out_of_fold_decisions(train_rows, oof1, indomain_weight)
+    held_out = decided([train_rows[i] for i in indomain], [oof1[i] for i in indomain], [oof2[i] for i in indomain])
+    calibration = with_final_models(rows["indomain", "calibration"], stage1, stage2)
+    slope, intercept = fit_calibration_of(held_out + calibration)
+    pooled = outcomes(held_out + calibration, slope, intercept)
+    operating = choose_threshold(pooled)
     threshold = operating["chosen"]["threshold"]
-    squad_result = outcomes(rows["squad", "calibration"], stage1, stage2, slope, intercept)
+    on_calibration = outcomes(calibration, slope, intercept)
+    squad_result = outcomes(with_final_models(rows["squad", "calibration"], stage1, stage2), slope, intercept)
+    answered = ~pooled.ruled_out
     out.mkdir(parents=True, exist_ok=True)
     stage1.booster_.save_model(str(out / STAGE1))
     stage2.booster_.save_model(str(out / STAGE2))
@@ -74,14 +82,16 @@ def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, 
             "indomain_weight": indomain_weight,
             "questions": {f"{source} {part}": len(r) for (source, part), r in rows.items()},
         },
-        "calibration_documents": {
-            "operating_point": operating["chosen"], "best_accuracy": operating["best_accuracy"],
-            "standard_error": operating["standard_error"],
-            "never_refuse": result.at(0.0), "always_refuse": result.at(1.01),
-            "expected_calibration_error": expected_calibration_error(result.confidence, result.right),
+        "calibration_and_train_documents_out_of_fold": {
+            "questions": len(pooled.right), "operating_point": operating["chosen"],
+            "best_balanced_accuracy": operating["best_balanced_accuracy"], "standard_error": operating["standard_error"],
+            "rules_only": pooled.at(0.0), "always_refuse": pooled.at(1.01),
+            "expected_calibration_error": expected_calibration_error(pooled.confidence[answered], pooled.right[answered]),
         },
+        "calibration_documents": {"questions": len(on_calibration.right), "at_operating_point": on_calibration.at(threshold),
+                                  "rules_only": on_calibration.at(0.0)},
         "squad_calibration_articles": {"at_operating_point": squad_result.at(threshold),
-                                       "never_refuse": squad_result.at(0.0)},
+                                       "rules_only": squad_result.at(0.0)},
         "seconds": {"rows": round(built, 1), "total": round(time.time() - started, 1)},
     }
     (out / DECISION).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -101,8 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     report = train(settings, args.squad_data, args.shared, args.home or settings.home / "training", args.out,
                    args.passages or settings.top_k, args.indomain_weight)
-    print(json.dumps({k: report[k] for k in ("threshold", "calibration_documents", "squad_calibration_articles",
-                                              "seconds")}, indent=2))
+    print(json.dumps({k: report[k] for k in ("threshold", "calibration_and_train_documents_out_of_fold",
+                                              "calibration_documents", "squad_calibration_articles", "seconds")}, indent=2))
     print(f"models written to {args.out}")
 
 

@@ -1,10 +1,13 @@
 """Fit the answer models: stage 1 (which sentence holds the answer), stage 2 (is answering with the composed
 answer right), the logistic calibration of stage 2 and the operating threshold.
 
-Stage 1 learns from the answerable training questions; stage 2 from every training question (traps
-included), described by out-of-fold stage-1 scores (folds by document or article, so a question is never
-scored by a model that saw its document). The calibration documents fit the logistic map and choose the
-threshold; nothing here reads a test document or a validation article.
+Stage 1 learns from the answerable training questions. Stage 2 learns to tell a composed answer that holds
+every gold fact from one given to a trap, on the training questions no rule refuses (`decision.ruled_out`),
+described by out-of-fold stage-1 scores (folds by document or article, so a question is never scored by a
+model that saw its document); an answerable question whose composed answer misses a fact is wrong whether
+answered or refused, so it teaches the decision nothing and is left out. The calibration documents fit the
+logistic map (the probability that an answer given is right) and choose the threshold; nothing here reads a
+test document or a validation article.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.composer import allowed, compose
+from assistant.answer.decision import ruled_out
 from assistant.answer.questions import analyse
 from assistant.answer.selector import calibrate
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES, decision_features
@@ -65,11 +69,12 @@ def out_of_fold(rows: list[QuestionRows], indomain_weight: float, folds: int = 5
 
 @dataclass
 class Composed:
-    """What the answerer would answer: the composed sentences, whether they hold every fact, and stage 2's
-    features."""
+    """What the answerer would answer: the composed sentences, whether they hold every fact, whether a rule
+    refuses them, and stage 2's features."""
 
     indices: list[int]
     right: bool
+    ruled_out: bool
     features: np.ndarray
 
 
@@ -78,18 +83,21 @@ def composed(row: QuestionRows, scores: np.ndarray) -> Composed | None:
         return None
     best = int(np.argmax(scores))
     indices = compose(row.found, scores, best, analyse(row.question).wants_list)
-    return Composed(indices, row.covers(indices), decision_features(scores, row.found))
+    return Composed(indices, row.covers(indices), ruled_out(row.found, best, indices) is not None,
+                    decision_features(scores, row.found))
 
 
 def decision_rows(rows: list[QuestionRows], scores: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Stage-2 features and labels of the questions that have a candidate, and which rows they are."""
+    """Stage 2's training rows: features and labels (the composed answer holds every fact) of the questions that
+    have a candidate, that no rule refuses, and that are traps or composed right, and which rows they are."""
     features, labels, kept = [], [], []
     for i, (row, s) in enumerate(zip(rows, scores)):
         made = composed(row, s)
-        if made is not None:
-            features.append(made.features)
-            labels.append(made.right)
-            kept.append(i)
+        if made is None or made.ruled_out or (row.answerable and not made.right):
+            continue
+        features.append(made.features)
+        labels.append(made.right)
+        kept.append(i)
     return np.vstack(features), np.array(labels, dtype=int), kept
 
 
@@ -97,6 +105,23 @@ def fit_stage2(rows: list[QuestionRows], scores: list[np.ndarray], indomain_weig
     features, labels, kept = decision_rows(rows, scores)
     w = weights([rows[i] for i in kept], indomain_weight)
     return _classifier().fit(features, labels, sample_weight=w, feature_name=list(DECISION_FEATURES))
+
+
+def out_of_fold_decisions(rows: list[QuestionRows], scores: list[np.ndarray], indomain_weight: float,
+                          folds: int = 5) -> list[float | None]:
+    """Each question's stage-2 probability (None when it has no candidate) from a model that never saw its
+    document or article, on its out-of-fold stage-1 scores."""
+    groups = sorted({(r.source, r.group) for r in rows})
+    result: list[float | None] = [None] * len(rows)
+    for fold in range(folds):
+        held = set(groups[fold::folds])
+        inside = [i for i, r in enumerate(rows) if (r.source, r.group) not in held]
+        model = fit_stage2([rows[i] for i in inside], [scores[i] for i in inside], indomain_weight)
+        for i, row in enumerate(rows):
+            if (row.source, row.group) in held:
+                made = composed(row, scores[i])
+                result[i] = None if made is None else float(model.predict_proba(made.features[None, :])[0, 1])
+    return result
 
 
 def fit_calibration(raw: np.ndarray, right: np.ndarray) -> tuple[float, float]:
@@ -117,9 +142,12 @@ class Outcomes:
     right: np.ndarray
     confidence: np.ndarray
 
+    ruled_out: np.ndarray
+
     def at(self, threshold: float) -> dict:
-        """No-answer-aware figures when answering exactly the questions whose confidence reaches `threshold`."""
-        answered = self.confidence >= threshold
+        """No-answer-aware figures when answering the questions no rule refuses whose confidence reaches
+        `threshold`."""
+        answered = (self.confidence >= threshold) & ~self.ruled_out
         hits = int((answered & self.right & self.answerable).sum())
         traps_refused = int((~answered & ~self.answerable).sum())
         answerable = max(int(self.answerable.sum()), 1)
@@ -128,28 +156,61 @@ class Outcomes:
                 "answerable_accuracy": round(hits / answerable, 4),
                 "traps_refused": round(traps_refused / max(int((~self.answerable).sum()), 1), 4),
                 "precision_when_answering": round(hits / max(int(answered.sum()), 1), 4),
-                "coverage": round(float(answered.mean()), 4)}
+                "coverage": round(float(answered.mean()), 4),
+                "balanced": round((hits / answerable + traps_refused / max(int((~self.answerable).sum()), 1)) / 2, 4)}
 
 
-def outcomes(rows: list[QuestionRows], stage1, stage2, slope: float, intercept: float) -> Outcomes:
-    answerable, right, confidence = [], [], []
-    for row in rows:
-        made = composed(row, stage1_scores(stage1, row))
-        answerable.append(row.answerable)
-        right.append(made is not None and made.right)
-        raw = 0.0 if made is None else float(stage2.predict_proba(made.features[None, :])[0, 1])
-        confidence.append(calibrate(raw, slope, intercept) if made is not None else 0.0)
-    return Outcomes(np.array(answerable), np.array(right), np.array(confidence))
+@dataclass
+class Decided:
+    """One question as the decision sees it: answerable, the composed answer right, a rule refuses it, and
+    stage 2's uncalibrated probability (None without a candidate)."""
+
+    answerable: bool
+    right: bool
+    ruled_out: bool
+    raw: float | None
+
+
+def decided(rows: list[QuestionRows], scores: list[np.ndarray], raws: list[float | None]) -> list[Decided]:
+    result = []
+    for row, s, raw in zip(rows, scores, raws):
+        made = composed(row, s)
+        result.append(Decided(row.answerable, made is not None and made.right, made is None or made.ruled_out,
+                              None if made is None else raw))
+    return result
+
+
+def with_final_models(rows: list[QuestionRows], stage1, stage2) -> list[Decided]:
+    scores = [stage1_scores(stage1, r) for r in rows]
+    raws = []
+    for row, s in zip(rows, scores):
+        made = composed(row, s)
+        raws.append(None if made is None else float(stage2.predict_proba(made.features[None, :])[0, 1]))
+    return decided(rows, scores, raws)
+
+
+def fit_calibration_of(points: list[Decided]) -> tuple[float, float]:
+    """The logistic map of stage 2 to the probability that an answer given is right, on the questions no rule
+    refuses."""
+    usable = [p for p in points if not p.ruled_out and p.raw is not None]
+    return fit_calibration(np.array([p.raw for p in usable]), np.array([p.right for p in usable], dtype=int))
+
+
+def outcomes(points: list[Decided], slope: float, intercept: float) -> Outcomes:
+    confidence = [0.0 if p.raw is None else calibrate(p.raw, slope, intercept) for p in points]
+    return Outcomes(np.array([p.answerable for p in points]), np.array([p.right for p in points]),
+                    np.array(confidence), np.array([p.ruled_out for p in points]))
 
 
 def choose_threshold(result: Outcomes) -> dict:
-    """Of the thresholds whose no-answer-aware accuracy on the calibration documents is within one standard
+    """Of the thresholds whose balanced accuracy (the mean of answerable accuracy and traps refused, so that the
+    share of traps in the data does not set the trade) on the calibration documents is within one standard
     error of the best (the data cannot tell them apart), the lowest: it answers the most."""
     points = [result.at(t) for t in np.unique(np.round(result.confidence, 3))]
-    top = max(p["accuracy"] for p in points)
+    top = max(p["balanced"] for p in points)
     standard_error = math.sqrt(top * (1 - top) / len(result.right))
-    chosen = min((p for p in points if p["accuracy"] >= top - standard_error), key=lambda p: p["threshold"])
-    return {"chosen": chosen, "best_accuracy": top, "standard_error": round(standard_error, 4)}
+    chosen = min((p for p in points if p["balanced"] >= top - standard_error), key=lambda p: p["threshold"])
+    return {"chosen": chosen, "best_balanced_accuracy": top, "standard_error": round(standard_error, 4)}
 
 
 def expected_calibration_error(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> float:

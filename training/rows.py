@@ -10,6 +10,7 @@ code), so that a change of features re-describes the cached passages without ind
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from tqdm import tqdm
 
 from assistant.answer.questions import analyse
 from assistant.answer.sentence_features import Candidates, SentenceVectors, candidates
+from assistant.config.parameters import parameters
 from assistant.config.settings import Settings
 from assistant.evaluation.indomain import corpus_assistant, load_items
 from assistant.evaluation.metrics import normalise
@@ -30,7 +32,7 @@ TRAINABLE = {"indomain": ("train", "calibration"), "squad": ("train", "calibrati
 """The parts training may read; test documents and validation articles never."""
 ROOT = Path(__file__).resolve().parents[1]
 RETRIEVAL_CODE = ("assistant/index/lexical.py", "assistant/index/retrieval.py", "assistant/index/store.py",
-                  "assistant/text/terms.py", "assistant/ingest/chunking.py", "assistant/config/parameters.toml")
+                  "assistant/text/terms.py", "assistant/ingest/chunking.py")
 
 
 @dataclass
@@ -137,7 +139,8 @@ def retrieved(settings: Settings, source: str, part: str, passages: int, shared:
         data = b"".join(p.read_bytes() for p in sorted((ROOT / "evals/indomain").glob("*")) if p.is_file())
     else:
         data = squad.read_bytes() + (ROOT / "evals/squad_split.json").read_bytes()
-    code = b"".join((ROOT / name).read_bytes() for name in RETRIEVAL_CODE)
+    code = b"".join((ROOT / name).read_bytes() for name in RETRIEVAL_CODE) + json.dumps(
+        [parameters()["retrieval"], parameters()["words"]["stopwords"]]).encode()
     key = hashlib.sha256(b"\0".join([code, data, settings.embeddings.encode(), str(passages).encode()])).hexdigest()[:16]
     cache = home / "retrieved" / f"{source}-{part}-{key}.pkl"
     if cache.exists():

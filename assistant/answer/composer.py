@@ -6,6 +6,7 @@ asks about them, read in the documents' own order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,15 +60,35 @@ def allowed(found: Candidates) -> np.ndarray:
     return found.column("about_sources") == 0
 
 
+_MARKER = re.compile(r"^\s*\((?:(\d{1,3}[A-Z]?)|([ivx]{1,5})|([a-z]{1,2}))\)")
+
+
+def _level(sentence: str) -> int | None:
+    """How deep a provision's marker sits: (1) 1, (a) 2, (i) 3; None without one."""
+    match = _MARKER.match(sentence)
+    if not match:
+        return None
+    return 1 if match.group(1) else 3 if match.group(2) else 2
+
+
 def _following(found: Candidates, index: int) -> list[int]:
-    """The list items (or rows) that the sentence at `index` leads into, in its passage, up to `max_items`."""
+    """The list items (or rows) that the sentence at `index` leads into, in its passage, up to `max_items`: each
+    next sentence that is an item, or that follows one still open ("...;"), until a provision of the lead's own
+    level or above ("(2) ... (a) ... (b) ..." stops at "(3)")."""
     result = []
     chunk = found.passages[index].metadata["chunk_id"]
-    is_item = found.column("is_item")
+    is_item, lead_in = found.column("is_item"), found.column("lead_in")
+    own = _level(found.sentences[index])
+    previous = index
     for nxt in range(index + 1, min(index + 1 + _P["max_items"], len(found.sentences))):
-        if found.passages[nxt].metadata["chunk_id"] != chunk or not is_item[nxt]:
+        open_before = lead_in[previous] or found.sentences[previous].rstrip().endswith(";")
+        if found.passages[nxt].metadata["chunk_id"] != chunk or not (is_item[nxt] or open_before):
+            break
+        level = _level(found.sentences[nxt])
+        if own is not None and level is not None and level <= own:
             break
         result.append(nxt)
+        previous = nxt
     return result
 
 

@@ -19,16 +19,17 @@ from langchain_core.documents import Document
 from assistant.answer.citing import quote, refusal
 from assistant.answer.composer import Quote, allowed, compose, quote_at
 from assistant.answer.constraints import Mismatch
+from assistant.answer.decision import NOT_STATED, ruled_out
 from assistant.answer.questions import analyse, asks_for, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
-from assistant.answer.sentence_features import Candidates, IdfLookup, SentenceVectors, candidates, heading_of
+from assistant.answer.sentence_features import Candidates, IdfLookup, SentenceVectors, candidates
 from assistant.answer.types import Answer, AnswerDelta, Answerer
 from assistant.config.parameters import parameters
 from assistant.index.embeddings import MiniLMEmbeddings
 
 _P = parameters()["answering"]
 
-ANSWERED, NOT_FOUND, ANOTHER, NOT_STATED = "answered", "not found", "about another", "not stated"
+ANSWERED, NOT_FOUND = "answered", "not found"
 
 
 @dataclass
@@ -39,19 +40,13 @@ class Response:
     quotes: list[Quote] = field(default_factory=list)
     confidence: float | None = None
     verdict: str = NOT_FOUND
-    """ANSWERED, or the refusal's reason: NOT_FOUND, ANOTHER or NOT_STATED."""
+    """ANSWERED, or the refusal's reason: NOT_FOUND, or `decision.ANOTHER` or `decision.NOT_STATED`."""
     closest: Quote | None = None
     mismatch: Mismatch | None = None
 
     @property
     def answered(self) -> bool:
         return self.verdict == ANSWERED
-
-
-def _strong_mismatch(found: Candidates, index: int) -> Mismatch | None:
-    """The first constraint the passage of candidate `index` breaks by naming another year, country or Act."""
-    passage = found.passages[index]
-    return next((m for m in found.constraints.check(passage.page_content, heading_of(passage)) if m.found), None)
 
 
 class LearnedAnswerer(Answerer):
@@ -108,11 +103,11 @@ class LearnedAnswerer(Answerer):
         indices = compose(found, scores, best, analyse(question).wants_list)
         indices += [i for i in self._other_parts(question, passages) if i not in indices]
         quotes = [quote_at(found, scores, i) for i in indices]
+        rule = ruled_out(found, best, indices)
+        if rule is not None:
+            return Response(quotes, confidence, rule[0], quote_at(found, scores, best), rule[1])
         if confidence >= self.threshold:
             return Response(quotes, confidence, ANSWERED, quote_at(found, scores, best))
-        mismatch = _strong_mismatch(found, best)
-        if mismatch is not None:
-            return Response(quotes, confidence, ANOTHER, closest, mismatch)
         relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
         return Response(quotes, confidence, NOT_STATED if relevant else NOT_FOUND, closest)
 

@@ -38,7 +38,8 @@ _CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w'-]+")
 _UNIT = re.compile(r"\b(?:section|article|chapter|part|schedule|clause|regulation|rule|paragraph)s?\s+[\dIVXLC]+", re.I)
 _NUMBERED_HEADING = re.compile(r"^\s*(?:\d+[A-Z]?\.|[IVXLC]+\.|(?:section|article|chapter|part|schedule)\b)", re.I)
 _DEFINES = re.compile(r"\b(?:means|mean|includes|include|refers? to|is defined|shall be construed|definition)\b", re.I)
-_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}\)|\(?[ivx]{1,5}\)|[-*•]|\d{1,2}\.)\s")
+_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}\)|\(?[ivx]{1,5}\)|[-*•]|\d{1,2}\.)\s|;\s*(?:and|or)?\s*$")
+"""A list item: it opens with its marker ("(a)", "(ii)", "3.") or ends as an item of a list does ("...;", "...; and")."""
 _LEAD_IN = re.compile(r"(?:[:—–-]|\bto|\bthat|\bwhere|\bif|\bunless|\bincluding|\bfollowing)\s*$", re.I)
 _TABLE_ROW = re.compile(r"^[^;]{1,80}:\s[^;]+(?:;\s[^;]+){2,}$")
 _SOURCES = re.compile(r"\b(?:no source|sources? (?:found|disagree|conflict|say|says|state|differ)|not (?:been )?found|"
@@ -266,8 +267,8 @@ def candidates(question: str, question_vector: np.ndarray, passages: list[Docume
                 float(_holds(asks, profile.expects, sentence, heading)), _typed_tokens(asks, sentence, question),
                 float(bool(_NUMBER.search(sentence))), SUBTYPES.index(subtype),
                 float(held is not None and bool(held.search(sentence))), float(bool(_UNIT.search(sentence))), numbered_heading,
-                float(bool(_DEFINES.search(sentence))), float(bool(_ITEM.match(sentence))),
-                float(bool(_LEAD_IN.search(sentence))), float(bool(following and _ITEM.match(following))),
+                float(bool(_DEFINES.search(sentence))), float(bool(_ITEM.search(sentence))),
+                float(bool(_LEAD_IN.search(sentence))), float(bool(following and _ITEM.search(following))),
                 float(bool(_TABLE_ROW.match(sentence))), float(bool(_DEFERS.search(sentence))),
                 float(bool(_SOURCES.search(sentence))), asks_sources,
                 *constraint_row,

@@ -75,8 +75,8 @@ class Answer:
     support: float | None = None
     """The embedded answerer's raw score of its best candidate sentence (None: no candidate, or another answerer)."""
     confidence: float | None = None
-    """The estimated probability that the best candidate answers the question, calibrated on SQuAD 2.0
-    calibration articles (see `[confidence]` in the parameters file); None when there is none."""
+    """The estimated probability that the answer is right, calibrated on the in-domain calibration documents
+    (see `assistant/answer/models/decision.json`); None in LLM mode or when no sentence was a candidate."""
     closest: Citation | None = None
     """For a refusal: the passage that came closest to answering, so that the official can read it."""
 

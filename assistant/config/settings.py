@@ -38,7 +38,7 @@ class Settings:
     home: Path
     knowledge_dir: Path
     collection: str = "briefing"
-    top_k: int = 6
+    top_k: int = 10
     refusal_threshold: float | None = None
     """The confidence an answer needs; None: the operating point chosen when the answer selector was trained."""
     host: str = "127.0.0.1"
@@ -106,7 +106,7 @@ class Settings:
             home=home.resolve(),
             knowledge_dir=knowledge.resolve(),
             collection=env.get("BRIEFING_COLLECTION") or "briefing",
-            top_k=_env_int(env, "BRIEFING_TOP_K", 6),
+            top_k=_env_int(env, "BRIEFING_TOP_K", 10),
             refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", None),
             host=env.get("BRIEFING_HOST") or "127.0.0.1",
             port=_env_int(env, "BRIEFING_PORT", 7860),

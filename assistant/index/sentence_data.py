@@ -13,13 +13,11 @@ import numpy as np
 
 from assistant.index.chunks import Chunk
 from assistant.index.embeddings import MiniLMEmbeddings
-from assistant.text.entities import entities, pack
 from assistant.text.locate import locate
 from assistant.text.sentences import split_sentences
 
 VECTORS = "sentence_vectors"
-ENTITIES = "sentence_entities"
-STORED = (VECTORS, ENTITIES)
+STORED = (VECTORS,)
 """Metadata keys that only answering reads (the lexical index does not keep them)."""
 
 
@@ -43,10 +41,8 @@ def sentence_spans(chunk: Chunk, sentences: list[str]) -> list[tuple[int, int] |
     return [None if span is None else (span[0] + offset, span[1] + offset) for span in locate(chunk.text, sentences)]
 
 
-def embed_with_sentences(chunks: list[Chunk], embeddings: MiniLMEmbeddings, with_entities: bool = False
-                         ) -> tuple[list[Chunk], list[list[float]]]:
-    """The chunks' own vectors, and the chunks with their sentences' vectors (and, when asked, their
-    named entities) in their metadata.
+def embed_with_sentences(chunks: list[Chunk], embeddings: MiniLMEmbeddings) -> tuple[list[Chunk], list[list[float]]]:
+    """The chunks' own vectors, and the chunks with their sentences' vectors in their metadata.
 
     A sentence's vector is pooled from the word pieces of the passage's own pass through the model,
     so storing them costs no second pass; a sentence that cannot be placed there is embedded alone.
@@ -57,13 +53,8 @@ def embed_with_sentences(chunks: list[Chunk], embeddings: MiniLMEmbeddings, with
     alone = [(i, k) for i, vectors in enumerate(pooled) for k, vector in enumerate(vectors) if vector is None]
     for (i, k), vector in zip(alone, embeddings.embed_documents([split[i][k] for i, k in alone])):
         pooled[i][k] = np.asarray(vector, dtype=np.float32)
-    found = entities([s for sentences in split for s in sentences]) if with_entities else []
-    annotated, start = [], 0
+    annotated = []
     for chunk, sentences, vectors in zip(chunks, split, pooled):
-        end = start + len(sentences)
         extra = {VECTORS: pack_vectors(np.stack(vectors))} if sentences else {}
-        if sentences and with_entities:
-            extra[ENTITIES] = pack(found[start:end])
         annotated.append(Chunk(chunk.id, chunk.text, chunk.embed_text, chunk.metadata | extra))
-        start = end
     return annotated, passage_vectors.tolist()

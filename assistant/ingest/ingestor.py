@@ -84,10 +84,8 @@ class Ingestor:
     """Brings the store in step with files on disk."""
 
     def __init__(self, store: KnowledgeStore, embeddings: MiniLMEmbeddings, chunker: Chunker | None = None,
-                 limits: FileLimits | None = None, sentence_entities: bool = False):
-        """`sentence_entities`: also store each sentence's named entities (only the learned answerer reads them)."""
+                 limits: FileLimits | None = None):
         self.store = store
-        self.sentence_entities = sentence_entities
         self.embeddings = embeddings
         self.chunker = chunker or Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
         self.limits = limits or FileLimits()
@@ -124,7 +122,7 @@ class Ingestor:
             except OSError as exc:
                 report.failed.append((source, f"cannot read the file ({exc.strerror or exc})"))
                 continue
-            chunks, vectors = embed_with_sentences(chunks, self.embeddings, self.sentence_entities)
+            chunks, vectors = embed_with_sentences(chunks, self.embeddings)
             self.store.replace_document(source, chunks, vectors)
             report.chunks_written += len(chunks)
             report.notes.extend((source, note) for note in document.notes())

@@ -1,0 +1,36 @@
+"""The two refusals that need no model: the closest passage is about another year, country or Act than the
+question names, or the kind of answer asked for (a date, a duration, an amount, a share, a count) stands in
+no sentence of the composed answer. Either settles the answer as a refusal, with its reason; otherwise the
+trained decision (stage 2, calibrated) judges whether the composed answer answers at all.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.constraints import Mismatch
+from assistant.answer.sentence_features import SUBTYPES, Candidates, heading_of
+
+ANOTHER, NOT_STATED = "about another", "not stated"
+
+
+def another_subject(found: Candidates, best: int) -> Mismatch | None:
+    """The first constraint of the question that the best candidate's passage breaks by naming another year,
+    country or Act instead."""
+    passage = found.passages[best]
+    return next((m for m in found.constraints.check(passage.page_content, heading_of(passage)) if m.found), None)
+
+
+def kind_absent(found: Candidates, indices: list[int]) -> bool:
+    """Whether the question asks for a date, duration, amount, share or count that no chosen sentence holds."""
+    if not indices or found.column("subtype")[indices[0]] == SUBTYPES.index("none"):
+        return False
+    return not found.column("holds_subtype")[indices].any()
+
+
+def ruled_out(found: Candidates, best: int, indices: list[int]) -> tuple[str, Mismatch | None] | None:
+    """(reason, mismatch) when a rule refuses the composed answer, else None."""
+    mismatch = another_subject(found, best)
+    if mismatch is not None:
+        return ANOTHER, mismatch
+    if kind_absent(found, indices):
+        return NOT_STATED, None
+    return None
