@@ -219,3 +219,12 @@ def test_stored_vectors_that_do_not_match_the_sentences_are_ignored():
     packed = pack_vectors(np.ones((3, 4)))
     assert unpack_vectors(packed, 3).shape == (3, 4)
     assert unpack_vectors(packed, 5) is None and unpack_vectors(packed, 0) is None
+
+
+def test_a_sentence_that_runs_on_brings_its_proviso(embeddings):
+    text = ("The Board may suspend a licence for thirty days. Provided that the holder is heard first. "
+            "The Board meets quarterly.")
+    found = found_for("For how long may the Board suspend a licence?", [passage(text)], embeddings)
+    scores = np.zeros(len(found.sentences))
+    scores[0] = 0.9
+    assert [found.sentences[i] for i in compose(found, scores, 0, wants_list=False)] == found.sentences[:2]

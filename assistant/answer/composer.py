@@ -92,13 +92,26 @@ def _following(found: Candidates, index: int) -> list[int]:
     return result
 
 
+_CONTINUES = re.compile(r"^\s*(?:[a-z]|Provided\b|provided\b|but\b|unless\b|except\b)")
+
+
+def _continuation(found: Candidates, index: int) -> list[int]:
+    """The next sentence of the same passage when the sentence at `index` runs on into it (it opens in lower case,
+    or with "Provided that", "unless", "except")."""
+    nxt = index + 1
+    if nxt < len(found.sentences) and found.passages[nxt].metadata["chunk_id"] == found.passages[index].metadata[
+            "chunk_id"] and _CONTINUES.match(found.sentences[nxt]):
+        return [nxt]
+    return []
+
+
 def compose(found: Candidates, scores: np.ndarray, best: int, wants_list: bool) -> list[int]:
     """The candidates (indices) that make the answer led by `best`, in reading order: its list items when it
-    leads into a list, then others the selector judges to hold the answer too."""
+    leads into a list, or the sentence it runs on into, then others the selector judges to hold the answer too."""
     chosen = [best]
     leads = found.column("lead_in")[best] or found.column("next_is_item")[best]
-    if leads or wants_list:
-        chosen += _following(found, best)
+    chosen += _following(found, best) if leads or wants_list else []
+    chosen += [i for i in _continuation(found, chosen[-1]) if i not in chosen]
     limit = len(chosen) + _P["max_sentences"] - 1 + (1 if wants_list else 0)
     permitted = allowed(found)
     floor = max(_P["extra_min_score"], scores[best] * _P["extra_ratio"])

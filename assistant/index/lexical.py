@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.index.filters import NO_FILTER, SearchFilter
 from assistant.index.sentence_data import STORED
+from assistant.text.acronyms import find_acronyms
 from assistant.text.terms import STOPWORDS, stem, tokens
 
 
@@ -33,8 +34,26 @@ def lexical_text(text: str, metadata: dict) -> str:
     return f"{metadata.get('title', '')} {metadata.get('section', '')} {text}"
 
 
-TOKENIZER_VERSION = "2"
-"""Bump when `lexical_tokens` changes (2: Snowball stems, "act" and "law" kept): saved indexes are rebuilt."""
+TOKENIZER_VERSION = "3"
+"""Bump when `lexical_tokens` or what is saved changes (2: Snowball stems, "act" and "law" kept; 3: defined
+acronyms): saved indexes are rebuilt."""
+
+
+def defined_acronyms(texts: list[str]) -> dict[str, list[str]]:
+    """Every acronym the texts define ("Federal Investigation Agency (FIA)"), with the stemmed words of its
+    expansion: a question naming one finds the passages that name the other."""
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        if "(" in text:
+            for acronym, words in find_acronyms(text).items():
+                found.setdefault(stem(acronym), set()).update(words)
+    return {acronym: sorted(words) for acronym, words in found.items()}
+
+
+def expanded(query_tokens: list[str], acronyms: dict[str, list[str]]) -> list[str]:
+    """The query's tokens, and the expansion of each defined acronym among them that the query does not spell out."""
+    extra = [word for token in dict.fromkeys(query_tokens) for word in acronyms.get(token, ()) if word not in query_tokens]
+    return query_tokens + list(dict.fromkeys(extra))
 
 
 def fingerprint(ids: list[str]) -> str:
@@ -57,6 +76,7 @@ class LexicalIndex:
         self._model: bm25s.BM25 | None = None
         self._ids: list[str] = []
         self._metadatas: list[dict] = []
+        self._acronyms: dict[str, list[str]] = {}
         self._fingerprint = ""
 
     @property
@@ -70,8 +90,9 @@ class LexicalIndex:
             model = bm25s.BM25()
             model.index(corpus, show_progress=False)
         kept = [{k: v for k, v in m.items() if k not in STORED} for m in metadatas]  # filters need none of those
+        acronyms = defined_acronyms(texts)
         with self._lock:
-            self._model, self._ids, self._metadatas = model, list(ids), kept
+            self._model, self._ids, self._metadatas, self._acronyms = model, list(ids), kept, acronyms
             self._fingerprint = fingerprint(ids)
 
     def save(self) -> None:
@@ -81,7 +102,7 @@ class LexicalIndex:
         if self._model is not None:
             self._model.save(str(staging / "bm25"))
         (staging / "meta.json").write_text(json.dumps(
-            {"fingerprint": self._fingerprint, "ids": self._ids, "metadatas": self._metadatas}
+            {"fingerprint": self._fingerprint, "ids": self._ids, "metadatas": self._metadatas, "acronyms": self._acronyms}
         ))
         old = self.folder.with_name(self.folder.name + ".old")
         if self.folder.exists():
@@ -97,11 +118,12 @@ class LexicalIndex:
         try:
             meta = json.loads((self.folder / "meta.json").read_text())
             model = bm25s.BM25.load(str(self.folder / "bm25")) if meta["ids"] else None
+            ids, metadatas, acronyms, saved = meta["ids"], meta["metadatas"], meta["acronyms"], meta["fingerprint"]
         except (OSError, ValueError, KeyError):
             return False
         with self._lock:
-            self._model, self._ids, self._metadatas = model, meta["ids"], meta["metadatas"]
-            self._fingerprint = meta["fingerprint"]
+            self._model, self._ids, self._metadatas, self._acronyms, self._fingerprint = (
+                model, ids, metadatas, acronyms, saved)
         return True
 
     def idf(self, terms: set[str]) -> dict[str, float]:
@@ -127,9 +149,9 @@ class LexicalIndex:
         return int(admitted.sum()), counts
 
     def search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
-        query_tokens = lexical_tokens(query)
         with self._lock:
-            model, ids, metadatas = self._model, self._ids, self._metadatas
+            model, ids, metadatas, acronyms = self._model, self._ids, self._metadatas, self._acronyms
+        query_tokens = expanded(lexical_tokens(query), acronyms)
         if model is None or not query_tokens:
             return []
         mask = None
