@@ -19,6 +19,26 @@ COLUMN_GAP = 20.0
 
 
 @dataclass(frozen=True)
+class Piece:
+    """One stretch of text on a row, as the PDF placed it (a table cell, a section number)."""
+
+    x0: float
+    x1: float
+    text: str
+    bold: bool
+
+
+@dataclass(frozen=True)
+class TableHead:
+    """What every row of one table shares: its caption (the line that introduces it, or "") and
+    its column header as a line ("Columns: Zone; B/F on 01.01.23; Registered; ...")."""
+
+    key: str
+    caption: str
+    header: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One visual line of a page. `lead` is the leading bold text (e.g. a section number)."""
 
@@ -34,6 +54,14 @@ class Row:
     kind: str = "text"  # "text", "note" (margin note), "table" (a rendered table row)
     columns: int = 1
     """Pieces of the row separated by a wide gap (a sign of a table)."""
+    pieces: tuple[Piece, ...] = ()
+    """The row's pieces left to right (a row merged from several lines on one baseline has several)."""
+    table: TableHead | None = None
+    """For a rendered table row (kind "table"): the table it belongs to."""
+
+    def parts(self) -> tuple[Piece, ...]:
+        """The row's pieces; a row read as one line is one piece."""
+        return self.pieces or (Piece(self.x0, self.x1, self.text, self.bold),)
 
 
 @dataclass
@@ -112,6 +140,7 @@ def _merge_baseline(rows: list[Row]) -> list[Row]:
             text=" ".join(r.text for r in group), bold=all(r.bold for r in group),
             size=max((r.size for r in group), key=lambda s: sum(len(r.text) for r in group if r.size == s)),
             lead=first.lead,
+            pieces=tuple(Piece(r.x0, r.x1, r.text, r.bold) for r in group),
             columns=1 + sum(b.x0 - a.x1 >= COLUMN_GAP for a, b in zip(group, group[1:])),
         ))
     return out

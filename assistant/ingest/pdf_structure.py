@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.ingest.documents import Section
-from assistant.ingest.pdf_layout import PageText, Row
+from assistant.ingest.pdf_layout import PageText, Row, TableHead
 from assistant.ingest.textclean import join_lines
 from assistant.text.locate import locate
 from assistant.ingest.units import unit_heading
@@ -41,6 +41,7 @@ class Mark:
 class _Open:
     heading: str
     rows: list[Row] = field(default_factory=list)
+    table: TableHead | None = None
 
 
 def outline_heading(title: str, unit: str) -> str:
@@ -98,32 +99,53 @@ def _page_starts(rows: list[Row], text: str) -> tuple[tuple[int, int], ...]:
 def _section(open_: _Open, known: set[str]) -> Section | None:
     if not open_.rows:
         return None
-    text = _paragraphs(open_.rows, known).strip()
+    text = "\n".join(r.text for r in open_.rows) if open_.table else _paragraphs(open_.rows, known).strip()
     if not text:
         return None
+    header = open_.table.header if open_.table else ""
     first, last = open_.rows[0].page, open_.rows[-1].page
     if last == first:
-        return Section(open_.heading, text, page=first)
-    return Section(open_.heading, text, page=first, page_end=last, page_starts=_page_starts(open_.rows, text))
+        return Section(open_.heading, text, page=first, header=header)
+    return Section(open_.heading, text, page=first, page_end=last, page_starts=_page_starts(open_.rows, text),
+                   header=header)
+
+
+def table_heading(parent: str, caption: str) -> str:
+    """A table's section: its caption under the section it stands in ("5.2.2.1. ... — 5.2.2.1.1. Enquiries")."""
+    if parent and caption and caption.lower() not in parent.lower():
+        return f"{parent} — {caption}"
+    return parent or caption
 
 
 class SectionBuilder:
-    """Feed rows in reading order; headings open new sections; `sections()` returns them."""
+    """Feed rows in reading order; headings open new sections; `sections()` returns them.
+
+    A table's rows make a section of their own, headed by the table's caption under the section
+    it stands in; the text after the table goes on under that section's heading."""
 
     def __init__(self, known: set[str]):
         self.known = known
         self.done: list[Section] = []
         self.current = _Open("")
+        self.parent = ""
+        """The heading of the section a table stands in."""
 
-    def open(self, heading: str) -> None:
+    def open(self, heading: str, table: TableHead | None = None) -> None:
         if (section := _section(self.current, self.known)) is not None:
             self.done.append(section)
-        self.current = _Open(heading)
+        self.current = _Open(heading, table=table)
+        if table is None:
+            self.parent = heading
 
     def extend_heading(self, text: str) -> None:
         self.current.heading = f"{self.current.heading} {text}"
+        self.parent = self.current.heading
 
     def add(self, row: Row) -> None:
+        if row.table is not None and row.table != self.current.table:
+            self.open(table_heading(self.parent, row.table.caption), row.table)
+        elif row.table is None and self.current.table is not None:
+            self.open(self.parent)
         self.current.rows.append(row)
 
     def sections(self) -> list[Section]:
