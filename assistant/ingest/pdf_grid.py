@@ -232,6 +232,13 @@ def _header_above(lines: list[Line], start: int, body: list[Line], columns: list
     return header
 
 
+def caption_above(rows: list[Row], top: float) -> Line | None:
+    """The caption of a table whose top edge is at `top` (found some other way), among the page's rows."""
+    lines = page_lines(rows)
+    below = next((index for index, line in enumerate(lines) if line.y1 > top + 1), len(lines))
+    return _caption(lines, below, top)
+
+
 def _headed_grid(lines: list[Line], start: int, body: list[Line]) -> Grid | None:
     """The run as a table under its own header (the lines above, or a first line that heads it)."""
     columns = _columns(body)

@@ -40,7 +40,8 @@ class TableHead:
 
 @dataclass(frozen=True)
 class Row:
-    """One visual line of a page. `lead` is the leading bold text (e.g. a section number)."""
+    """One visual line of a page. `lead` is the leading bold text (e.g. a section number, or a number
+    and the bold title set after it)."""
 
     page: int
     x0: float
@@ -139,11 +140,21 @@ def _merge_baseline(rows: list[Row]) -> list[Row]:
             first, x1=max(r.x1 for r in group), y1=max(r.y1 for r in group),
             text=" ".join(r.text for r in group), bold=all(r.bold for r in group),
             size=max((r.size for r in group), key=lambda s: sum(len(r.text) for r in group if r.size == s)),
-            lead=first.lead,
+            lead=_lead(group),
             pieces=tuple(Piece(r.x0, r.x1, r.text, r.bold) for r in group),
             columns=1 + sum(b.x0 - a.x1 >= COLUMN_GAP for a, b in zip(group, group[1:])),
         ))
     return out
+
+
+def _lead(group: list[Row]) -> str:
+    """The bold text leading a merged row: the first line's, running on into the next line's when the
+    first is all bold or only a number ("13B." + "Prohibition of employ.", "6 [13A." + "Prohibition ...")."""
+    first = group[0]
+    if len(group) > 1 and group[1].lead and (first.lead == first.text or
+                                             (len(first.text) <= 12 and any(c.isdigit() for c in first.text))):
+        return normalise(f"{first.text} {group[1].lead}")
+    return first.lead
 
 
 def _split_margin_notes(rows: list[Row], size: float) -> list[Row]:

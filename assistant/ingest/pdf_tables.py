@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.ingest.pdf_grid import replace_grids
+from assistant.ingest.pdf_grid import caption_above, replace_grids
 from assistant.ingest.pdf_layout import PageText, Row, TableHead
 from assistant.ingest.table_text import header_line, row_statement
 from assistant.ingest.textclean import normalise
@@ -75,9 +75,11 @@ def replace_tables(document, pages: list[PageText]) -> int:
             if len(rows) < 2:
                 continue
             found += 1
-            head = TableHead(f"p{number}f{index}", "", header_line(header))
+            caption = caption_above(text.rows, table.bbox[1])
+            head = TableHead(f"p{number}f{index}", caption.text if caption else "", header_line(header))
             x0, _, x1, _ = table.bbox
-            text.rows = [r for r in text.rows if not (r.kind == "text" and _inside(r, table.bbox))]
+            used = {id(r) for r in caption.rows} if caption else set()
+            text.rows = [r for r in text.rows if not (r.kind == "text" and _inside(r, table.bbox)) and id(r) not in used]
             text.rows += [
                 Row(number, x0, y, x1, y + 1, statement, 0.0, False, kind="table", table=head)
                 for y, cells in rows if (statement := row_statement(header, cells))
