@@ -25,8 +25,12 @@ MAX_HEADER_PIECE_WORDS = 8
 MAX_CAPTION_WORDS = 20
 HEADER_GAP = 1.5
 """Line heights of space allowed between header lines, and between the header and the body."""
+HEADER_OVERHANG = 60.0
+"""Points a header line may reach beyond the outer columns (a wide name over a narrow column of figures)."""
 NUMERIC_SHARE = 0.6
 """A column is a column of figures when this share of its filled cells are figures."""
+_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+"""A figure with decimals ("952.546"): a cell's value, never a column's name (a date "01.01.23" has two points)."""
 _HEADING_NUMBER = re.compile(r"^\d+(\.\d+)*\.$|^\d+(\.\d+)*\.\s")
 
 
@@ -176,9 +180,9 @@ def _header_like(line: Line, columns: list[tuple[float, float]], body_size: floa
     neither figures (years aside) nor wrapped prose, not a numbered heading or a line ending in a
     colon (those are captions), not larger than the body."""
     text = line.text
-    return (line.pieces[0].x0 >= columns[0][0] - 30 and line.pieces[-1].x1 <= columns[-1][1] + 30
+    return (line.pieces[0].x0 >= columns[0][0] - HEADER_OVERHANG and line.pieces[-1].x1 <= columns[-1][1] + HEADER_OVERHANG
             and all(len(p.text.split()) <= MAX_HEADER_PIECE_WORDS and not p.text.endswith(("-", ","))
-                    and (is_year(p.text) or not is_number(p.text)) for p in line.pieces)
+                    and (is_year(p.text) or not is_number(p.text)) and not _DECIMAL.search(p.text) for p in line.pieces)
             and not text.rstrip().endswith(":") and not _HEADING_NUMBER.match(line.pieces[0].text)
             and line.size <= body_size * 1.1 + 0.1 and not _is_data(line))
 
