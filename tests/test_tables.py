@@ -182,3 +182,28 @@ def test_fia_every_row_statement_is_one_sentence(devdocs):
     rows = [row for s in devdocs["fia"].sections if s.header for row in s.rows]
     assert len(rows) > 1000
     assert all(split_sentences(row) == [row] for row in rows)
+
+
+def test_a_word_table_becomes_row_statements_under_its_heading():
+    import io
+
+    import docx
+
+    from assistant.ingest.docx_loader import load_docx
+
+    document = docx.Document()
+    document.add_heading("Deportations", 1)
+    document.add_paragraph("The figures for the year.")
+    table = document.add_table(rows=3, cols=3)
+    for r, values in enumerate([("Zone", "By air", "By land"), ("Lahore", "120", "4"), ("Total", "130", "9")]):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    document.add_paragraph("After the table.")
+    data = io.BytesIO()
+    document.save(data)
+    _, sections = load_docx(data.getvalue(), Path("deportations.docx"))
+    assert [(s.heading, s.header, s.text) for s in sections] == [
+        ("Deportations", "", "The figures for the year."),
+        ("Deportations", "Columns: Zone; By air; By land.", "Lahore: by air 120; by land 4.\nTotal: by air 130; by land 9."),
+        ("Deportations", "", "After the table."),
+    ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -168,9 +169,11 @@ def docx_text(data: bytes) -> SourceText:
 
 def html_text(data: bytes) -> SourceText:
     """The words an HTML page shows (scripts, styles, navigation and the head left out)."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-    soup = BeautifulSoup(data.decode("utf-8-sig", errors="replace"), "lxml")
+    with warnings.catch_warnings():  # EUR-Lex serves XHTML with an XML declaration; it parses fine as HTML
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(data.decode("utf-8-sig", errors="replace"), "lxml")
     for tag in soup(list(_SKIPPED_HTML)):
         tag.decompose()
     return SourceText(_lines_words([line.split() for line in soup.get_text("\n").splitlines()], None))
