@@ -65,14 +65,18 @@ class Grid:
     caption: Line | None = None
 
 
+def _centre(row: Row) -> float:
+    return (row.y0 + row.y1) / 2
+
+
 def page_lines(rows: list[Row]) -> list[Line]:
-    """The page's text rows grouped into lines, top to bottom."""
+    """The page's text rows grouped into lines, top to bottom: a row whose centre is within 0.4 line
+    heights of a line's first row joins that line."""
     lines: list[Line] = []
-    for row in sorted((r for r in rows if r.kind == "text"), key=lambda r: (r.y0 + r.y1) / 2):
-        centre, height = (row.y0 + row.y1) / 2, row.y1 - row.y0
+    for row in sorted((r for r in rows if r.kind == "text"), key=_centre):
         if lines:
-            last = lines[-1]
-            if abs(centre - (last.rows[0].y0 + last.rows[0].y1) / 2) <= 0.4 * min(height, last.rows[0].y1 - last.rows[0].y0):
+            last, first = lines[-1], lines[-1].rows[0]
+            if abs(_centre(row) - _centre(first)) <= 0.4 * min(row.y1 - row.y0, first.y1 - first.y0):
                 last.rows.append(row)
                 last.pieces = sorted(last.pieces + list(row.parts()), key=lambda p: p.x0)
                 last.y0, last.y1 = min(last.y0, row.y0), max(last.y1, row.y1)
@@ -82,6 +86,7 @@ def page_lines(rows: list[Row]) -> list[Line]:
 
 
 def _trailing_figures(line: Line) -> int:
+    """How many of the line's last pieces are figures."""
     count = 0
     for piece in reversed(line.pieces):
         if not is_number(piece.text):
@@ -102,10 +107,10 @@ def _close(below: Line, above: Line, slack: float = 0.9) -> bool:
 
 
 def _continues_label(line: Line, previous: Line) -> bool:
-    """A line of label text only, wrapped from the data line above it."""
-    figures = [p for p in previous.pieces[len(previous.pieces) - _trailing_figures(previous):]]
-    return (not any(is_number(p.text) for p in line.pieces) and bool(figures)
-            and all(p.x1 <= figures[0].x0 - 4 for p in line.pieces) and len(line.text.split()) <= MAX_HEADER_PIECE_WORDS)
+    """A line of label text only, left of the figures of the data line above it (a wrapped label)."""
+    first_figure = previous.pieces[len(previous.pieces) - _trailing_figures(previous)]
+    return (not any(is_number(p.text) for p in line.pieces) and len(line.text.split()) <= MAX_HEADER_PIECE_WORDS
+            and all(p.x1 <= first_figure.x0 - 4 for p in line.pieces))
 
 
 def _runs(lines: list[Line]) -> list[tuple[int, int]]:
@@ -158,6 +163,7 @@ def _header_columns(piece: Piece, columns: list[tuple[float, float]]) -> list[in
 
 
 def _cells(line: Line, columns: list[tuple[float, float]]) -> list[str]:
+    """The line's text in each column ("" where it has none)."""
     cells = [""] * len(columns)
     for piece in line.pieces:
         j = _column_of(piece, columns)
@@ -166,6 +172,7 @@ def _cells(line: Line, columns: list[tuple[float, float]]) -> list[str]:
 
 
 def _numeric_columns(body: list[Line], columns: list[tuple[float, float]]) -> list[int]:
+    """The columns of figures (see `NUMERIC_SHARE`)."""
     rows = [_cells(line, columns) for line in body if not line.continuation]
     numeric = []
     for j in range(len(columns)):
@@ -179,12 +186,11 @@ def _header_like(line: Line, columns: list[tuple[float, float]], body_size: floa
     """A line that can be part of a column header: within the table's width, short pieces that are
     neither figures (years aside) nor wrapped prose, not a numbered heading or a line ending in a
     colon (those are captions), not larger than the body."""
-    text = line.text
-    return (line.pieces[0].x0 >= columns[0][0] - HEADER_OVERHANG and line.pieces[-1].x1 <= columns[-1][1] + HEADER_OVERHANG
-            and all(len(p.text.split()) <= MAX_HEADER_PIECE_WORDS and not p.text.endswith(("-", ","))
-                    and (is_year(p.text) or not is_number(p.text)) and not _DECIMAL.search(p.text) for p in line.pieces)
-            and not text.rstrip().endswith(":") and not _HEADING_NUMBER.match(line.pieces[0].text)
-            and line.size <= body_size * 1.1 + 0.1 and not _is_data(line))
+    within = line.pieces[0].x0 >= columns[0][0] - HEADER_OVERHANG and line.pieces[-1].x1 <= columns[-1][1] + HEADER_OVERHANG
+    names = all(len(p.text.split()) <= MAX_HEADER_PIECE_WORDS and not p.text.endswith(("-", ","))
+                and (is_year(p.text) or not is_number(p.text)) and not _DECIMAL.search(p.text) for p in line.pieces)
+    caption = line.text.rstrip().endswith(":") or _HEADING_NUMBER.match(line.pieces[0].text)
+    return within and names and not caption and line.size <= body_size * 1.1 + 0.1 and not _is_data(line)
 
 
 def _names(header: list[Line], columns: list[tuple[float, float]]) -> list[str]:
@@ -211,6 +217,8 @@ def _promoted_header(body: list[Line]) -> bool:
 
 
 def _caption(lines: list[Line], top: int, grid_top: float) -> Line | None:
+    """The line just above a table's top line (`lines[top]`, at `grid_top`) when it introduces the table:
+    close above it, short, and a paragraph of its own or a heading (bold, or numbered "5.2.2.1.1.")."""
     if top == 0:
         return None
     line = lines[top - 1]
@@ -294,6 +302,7 @@ def grid_rows(grid: Grid, page: int, head: TableHead) -> list[Row]:
 
 
 def grid_head(grid: Grid, key: str) -> TableHead:
+    """What the table's rows share: its caption without the colon that introduced it, and its header line."""
     caption = cell_text(grid.caption.text).rstrip(" :;-–—") if grid.caption else ""
     return TableHead(key, caption, header_line(grid.names))
 
