@@ -14,8 +14,22 @@ from assistant.index.embeddings import MiniLMEmbeddings
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
 SEED_REPORT = "knowledge/visits/2024-01-pakistan-kenya-study-visit.md"
-REALDOCS = REPO.parent / "shared" / "realdocs"
+SHARED = Path(os.environ.get("BRIEFING_SHARED_DATA", REPO.parent / "shared"))
+"""The shared data beside the checkout (`../shared/`); BRIEFING_SHARED_DATA points elsewhere (a worktree)."""
+REALDOCS = SHARED / "realdocs"
 """Six real public documents and a DOCX excerpt, beside the checkout as the SQuAD data is (`../shared/`)."""
+DEVDOCS = SHARED / "devdocs" / "docs"
+"""Eight real documents on the mission's own subject: Pakistani statutes, the FIA's annual report (tables), IOM briefs."""
+DEVDOC_FILES = {
+    "fia": "fia_annual_report_2023.pdf",
+    "aap": "iom_aap_evaluation_brief.pdf",
+    "meta": "iom_meta_evaluation_2020_2024_brief.pdf",
+    "ata": "pk_anti_terrorism_act_1997.pdf",
+    "customs": "pk_customs_act_1969.pdf",
+    "exit": "pk_exit_from_pakistan_control_ordinance_1981.pdf",
+    "foreigners": "pk_foreigners_act_1946.pdf",
+    "trafficking": "pk_human_trafficking_ordinance_2002.pdf",
+}
 REALDOC_FILES = {
     "constitution": "docs/kenya_constitution_2010.pdf",
     "kenya_dpa": "docs/kenya_data_protection_act_2019.pdf",
@@ -122,6 +136,25 @@ def realdocs():
     if not REALDOCS.is_dir():
         pytest.skip(f"the real documents are not at {REALDOCS} (../shared/realdocs beside the checkout)")
     return {name: load_document(REALDOCS / path, f"realdocs/{path}") for name, path in REALDOC_FILES.items()}
+
+
+@pytest.fixture(scope="session")
+def devdocs():
+    """name -> `LoadedDocument` for the eight development documents, loaded once."""
+    from assistant.ingest.loading import load_document
+
+    if not DEVDOCS.is_dir():
+        pytest.skip(f"the development documents are not at {DEVDOCS} (../shared/devdocs beside the checkout)")
+    return {name: load_document(DEVDOCS / path, f"devdocs/{path}") for name, path in DEVDOC_FILES.items()}
+
+
+@pytest.fixture(scope="session")
+def devdoc_chunks(devdocs, embeddings):
+    """name -> the chunks the index stores for that development document."""
+    from assistant.ingest.chunking import Chunker
+
+    chunker = Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
+    return {name: chunker.split(document) for name, document in devdocs.items()}
 
 
 @pytest.fixture(scope="session")

@@ -138,11 +138,13 @@ def test_titles_and_dates_come_from_the_documents(realdocs):
 
 
 def test_india_penalty_table_rows_each_stay_whole_in_one_chunk(realdocs, realdoc_chunks):
-    schedule = next(s for s in realdocs["india"].sections if s.heading == "THE SCHEDULE")
+    schedule = next(s for s in realdocs["india"].sections if s.heading == "THE SCHEDULE" and s.header)
+    assert schedule.header == "Columns: Sl No; Breach of provisions of this Act or rules made thereunder; Penalty."
     rows = [line for line in schedule.text.splitlines() if re.match(r"Entry \d: Breach", line)]
-    assert len(rows) == 7
+    assert len(rows) == 7 and rows == schedule.rows
     assert rows[0].endswith("May extend to two hundred and fifty crore rupees.")
     chunks = [c.text for c in realdoc_chunks["india"] if c.metadata["section"] == "THE SCHEDULE"]
+    assert all(chunk.startswith(schedule.header) for chunk in chunks if "Entry " in chunk)
     for row in rows:
         breach, penalty = row.split(" — Penalty: ")
         assert "Breach" in breach and ("rupees" in penalty or "Up to the extent" in penalty)

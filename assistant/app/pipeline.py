@@ -144,10 +144,11 @@ class Assistant:
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,
-               cwd: Path | None = None) -> IngestReport:
-        """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working directory)."""
+               cwd: Path | None = None, check: bool = False) -> IngestReport:
+        """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working
+        directory); `check` compares each file's own words with what is stored for it."""
         return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
-            paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit)
+            paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit, check=check)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Make the index usable: re-embed it when it was built with another embedding backend, build it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump when what is stored per chunk changes: documents indexed under another schema are re-indexed.
-INDEX_SCHEMA = 6  # 3: date_end_number (dates may be ranges); 4: page_end (a passage may cross a page break); 5: sentence vectors and entities; 6: sentence vectors pooled from the passage pass
+INDEX_SCHEMA = 7  # 7: tables stored as row statements under their own sections, numbered provisions as sections; 3: date_end_number (dates may be ranges); 4: page_end (a passage may cross a page break); 5: sentence vectors and entities; 6: sentence vectors pooled from the passage pass
 
 
 @dataclass(frozen=True)

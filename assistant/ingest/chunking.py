@@ -2,9 +2,11 @@
 
 Chunks are packed by tiktoken count up to `target_tokens`; then every chunk is
 checked against the embedding model's own word-piece window (heading included)
-and split further if it would be cut. Each chunk records the pages its own text is
-on (`page`, `page_end`; 0 when the file has no pages). Chunk ids hash the source and
-the text, so re-ingesting the same document gives the same ids.
+and split further if it would be cut. A table's passages hold whole rows, one row
+statement a paragraph, each passage headed by the table's column header. Each chunk
+records the pages its own text is on (`page`, `page_end`; 0 when the file has no
+pages). Chunk ids hash the source and the text, so re-ingesting the same document
+gives the same ids.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from assistant.ingest.documents import LoadedDocument, Section
 from assistant.text.locate import locate
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import count_tokens
+
+
+TABLE_ROW_BREAK = "\n\n"
+"""Between the rows of a table's passage: a paragraph break, so a sentence splitter never joins two rows."""
 
 
 def context_line(title: str, heading: str, limit: int = 120) -> str:
@@ -44,14 +50,15 @@ def _words_split(sentence: str, fits: Callable[[str], bool], most_words: int = 5
     return pieces
 
 
-def _pack(sentences: list[str], fits: Callable[[str], bool]) -> list[str]:
+def _pack(sentences: list[str], fits: Callable[[str], bool], separator: str = " ") -> list[str]:
+    """Sentences packed into the longest runs that fit; a sentence too long alone is cut at words."""
     chunks, current = [], []
     for sentence in sentences:
-        if current and fits(" ".join(current + [sentence])):
+        if current and fits(separator.join(current + [sentence])):
             current.append(sentence)
             continue
         if current:
-            chunks.append(" ".join(current))
+            chunks.append(separator.join(current))
         if fits(sentence):
             current = [sentence]
         else:
@@ -59,7 +66,7 @@ def _pack(sentences: list[str], fits: Callable[[str], bool]) -> list[str]:
             chunks.extend(whole)
             current = [current_piece]
     if current:
-        chunks.append(" ".join(current))
+        chunks.append(separator.join(current))
     return chunks
 
 
@@ -97,15 +104,22 @@ class Chunker:
     def _section_chunks(self, title: str, section: Section) -> list[tuple[str, str, int, int]]:
         """(text, embedded text, first page, last page) of each chunk of a section."""
         header = context_line(title, section.heading)
+        lead = f"{section.header}{TABLE_ROW_BREAK}" if section.header else ""
+        if count_tokens(lead) > self.target_tokens // 2:  # a header too long to repeat is left to the first rows
+            lead = ""
 
         def fits(text: str) -> bool:
             return (
-                count_tokens(text) <= self.target_tokens
-                and self.count_word_pieces(f"{header}\n{text}") <= self.window
+                count_tokens(lead + text) <= self.target_tokens
+                and self.count_word_pieces(f"{header}\n{lead}{text}") <= self.window
             )
 
-        texts = _pack(split_sentences(section.text), fits)
-        return [(text, f"{header}\n{text}", page, page_end) for text, (page, page_end) in zip(texts, _pages(section, texts))]
+        if section.header:
+            texts = _pack(section.rows, fits, TABLE_ROW_BREAK)
+        else:
+            texts = _pack(split_sentences(section.text), fits)
+        return [(lead + text, f"{header}\n{lead}{text}", page, page_end)
+                for text, (page, page_end) in zip(texts, _pages(section, texts))]
 
     def split(self, document: LoadedDocument) -> list[Chunk]:
         chunks: list[Chunk] = []

@@ -31,6 +31,9 @@ _PUBLISHED = [
 _TITLE_YEAR = re.compile(r",?\s+((?:19|20)\d{2})\)?$")
 _LEGAL_TITLE = re.compile(
     r"^(THE\s+)?([A-Z][A-Z ,'()&-]*\s)?(ACT|CONSTITUTION|REGULATION|CODE|RULES|ORDINANCE|DECREE)\b[A-Z0-9 ,()/.-]*$")
+_NAMED_LAW = re.compile(
+    r"^(?:The\s+)?[A-Z][A-Za-z()'’&,\- ]{3,120}\b(?:Act|Ordinance|Order|Regulations?|Rules|Code|Constitution),?\s+(?:19|20)\d{2}$")
+_SHORT_TITLE = re.compile(r"(?:may|shall) be (?:called|cited as),?\s+(?:the\s+)?([A-Z][^.;:]{3,120}?,?\s+(?:19|20)\d{2})\b")
 _COLLECTION = re.compile(r"^LAWS OF ([A-Z][A-Z ]+)$")
 _FILE_NAME = re.compile(r"\.(docx?|pdf|html?|txt|odt|rtf)$", re.I)
 
@@ -61,14 +64,28 @@ def legal_title(lines: list[str]) -> str:
     for line in lines:
         if match := _COLLECTION.match(line):
             jurisdiction = match.group(1).title()
-        elif _LEGAL_TITLE.match(line) and len(line.split()) <= 14 and not re.search(r"\bTHIS\b", line):
+        elif _LEGAL_TITLE.match(line) and len(line.split()) <= 14 and not re.search(r"\bTHIS\b", line) \
+                and not re.fullmatch(r"(?:(?:THE|AN|A)\s+)?[A-Z]+\W*", line):
             return f"{line} ({jurisdiction})" if jurisdiction and jurisdiction.upper() not in line else line
     return ""
 
 
+def named_law(lines: list[str]) -> str:
+    """The first line that names a law in ordinary case with its year ("Prevention and Control of Human
+    Trafficking Ordinance, 2002"); "" when there is none."""
+    return next((line for line in lines if _NAMED_LAW.match(line) and len(line.split()) <= 16), "")
+
+
+def short_title(text: str) -> str:
+    """The name a statute gives itself: "This Act may be called the Customs Act, 1969" -> "The Customs Act, 1969"."""
+    match = _SHORT_TITLE.search(" ".join(text.split()))
+    return f"The {match.group(1)}" if match else ""
+
+
 def usable_metadata_title(title: str | None, file_stem: str) -> str:
-    """A metadata title unless it is only a file name ("Applications from overstayers.docx")."""
+    """A metadata title unless it is only a file name ("Applications from overstayers.docx") or a
+    fragment too short to name anything ("THE")."""
     title = (title or "").strip()
-    if not title or _FILE_NAME.search(title) or title.lower() == file_stem.lower():
+    if len(title) < 4 or _FILE_NAME.search(title) or title.lower() == file_stem.lower():
         return ""
     return title

@@ -31,6 +31,8 @@ class Section:
 
     `page` is the first page it is on (PDFs only), `page_end` the last when it crosses a page
     break; `page_starts` holds `(offset in text, page)` for each page it runs onto after the first.
+    A table is a section of its own: `text` holds one row statement a line, and `header` the
+    column header that heads every passage cut from it.
     """
 
     heading: str
@@ -38,6 +40,12 @@ class Section:
     page: int | None = None
     page_end: int | None = None
     page_starts: tuple[tuple[int, int], ...] = ()
+    header: str = ""
+
+    @property
+    def rows(self) -> list[str]:
+        """A table section's row statements."""
+        return [line for line in self.text.split("\n") if line.strip()]
 
     def pages_label(self) -> str:
         """"p. 82", "pp. 112–115", or "" without a page."""

@@ -1,4 +1,5 @@
-"""Load DOCX into sections under its heading styles, with Word's list numbering restored.
+"""Load DOCX into sections under its heading styles, with Word's list numbering restored; a table
+becomes a section of its own, one row statement a line under its first row as header (`table_text`).
 
 Numbers that Word draws from `numbering.xml` (numPr -> num -> abstractNum -> lvl) are not in
 the paragraph text; `Numbering` replays the counters so "(2)", "(a)" and an article's "5."
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from assistant.ingest.docmeta import legal_title, usable_metadata_title
 from assistant.ingest.documents import DocumentError, Section
+from assistant.ingest.table_text import header_line, row_statement
 from assistant.ingest.units import unit_heading, unit_word
 from assistant.ingest.textclean import normalise, rejoin_hyphens, vocabulary
 
@@ -91,6 +93,27 @@ def _num_pr(paragraph) -> tuple[str, int] | None:
     return str(ppr.numPr.numId.val), int(level)
 
 
+def _table_item(table) -> tuple[str, str, str] | None:
+    """A Word table as ("table", header line, one row statement a line); its first row is the header.
+    A cell merged across columns is read once."""
+    grid = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            if cell._tc is not previous:
+                cells.append(normalise(cell.text))
+            previous = cell._tc
+        grid.append(cells)
+    if not grid or not any(any(r) for r in grid):
+        return None
+    header, body = (grid[0], grid[1:]) if len(grid) > 1 else ([], grid)
+    rows = [statement for cells in body if (statement := row_statement(header, cells))]
+    if not rows:  # a table of one row: its cells as text
+        rows = [statement for statement in (row_statement([], header),) if statement]
+        header = []
+    return ("table", header_line(header), "\n".join(rows)) if rows else None
+
+
 def load_docx(data: bytes, path: Path) -> tuple[dict, list[Section]]:
     """Sections of a DOCX under its Heading styles, numbering restored."""
     import docx
@@ -103,8 +126,13 @@ def load_docx(data: bytes, path: Path) -> tuple[dict, list[Section]]:
         numbering = Numbering(document.part.numbering_part)
     except (KeyError, NotImplementedError):
         numbering = Numbering(None)
-    items: list[tuple[str, str, str]] = []  # (kind, label, text)
-    for paragraph in document.paragraphs:
+    items: list[tuple[str, str, str]] = []  # (kind, label, text); a table: ("table", its header line, its rows)
+    for block in document.iter_inner_content():
+        if isinstance(block, docx.table.Table):
+            if table := _table_item(block):
+                items.append(table)
+            continue
+        paragraph = block
         text = normalise(paragraph.text)
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         num = _num_pr(paragraph)
@@ -118,7 +146,12 @@ def load_docx(data: bytes, path: Path) -> tuple[dict, list[Section]]:
     sections: list[Section] = []
     heading, paragraphs = "", []
     for index, (kind, label, text) in enumerate(items):
-        if kind == "heading":
+        if kind == "table":
+            if paragraphs:
+                sections.append(Section(heading, rejoin_hyphens("\n".join(paragraphs), known)))
+                paragraphs = []
+            sections.append(Section(heading, text, header=label))
+        elif kind == "heading":
             if paragraphs:
                 sections.append(Section(heading, rejoin_hyphens("\n".join(paragraphs), known)))
             following = items[index + 1] if index + 1 < len(items) else ("", "", "")

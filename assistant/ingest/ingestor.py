@@ -1,6 +1,7 @@
 """Incremental ingestion: new and changed files are (re)indexed, unchanged ones skipped,
 deleted ones removed, unreadable ones named and skipped; pages a loader left out are
-reported per file.
+reported per file. With `check`, every file's own words are compared with what the index
+stores for it (see `conservation`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.sentence_data import embed_with_sentences
 from assistant.index.store import KnowledgeStore
 from assistant.ingest.chunking import Chunker
+from assistant.ingest.conservation import Conservation, Passage, check_file
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
 from assistant.ingest.loading import load_document
 
@@ -34,6 +36,8 @@ class IngestReport:
     notes: list[tuple[str, str]] = field(default_factory=list)
     """(source, note) for pages of an indexed file that were left out: "pp. 3–5 not indexed: table of contents"."""
     chunks_written: int = 0
+    conservation: list[Conservation] = field(default_factory=list)
+    """With `check`: for each indexed file, its own words against what the index stores for it."""
 
     def notes_for(self, source: str) -> list[str]:
         return [note for name, note in self.notes if name == source]
@@ -90,9 +94,19 @@ class Ingestor:
         self.chunker = chunker or Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
         self.limits = limits or FileLimits()
 
+    def check(self, path: Path, source: str, data: bytes, document: LoadedDocument | None = None) -> Conservation:
+        """Compare a file's own words with the passages the index stores for it (the file is loaded
+        again when `document` is not given: the pages it leaves out are part of the comparison)."""
+        document = document or load_document(path, source, data, self.limits)
+        stored = self.store.get_chunks(self.store.chunk_ids(source)).values()
+        passages = [Passage(text, str(meta.get("section", "")), int(meta.get("page") or 0), int(meta.get("page_end") or 0))
+                    for text, meta in stored]
+        return check_file(data, path, document, passages)
+
     def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None,
-               admit: Admit | None = None) -> IngestReport:
-        """Index `paths`; `admit`, when given, sees each loaded document first and may relabel or refuse it."""
+               admit: Admit | None = None, check: bool = False) -> IngestReport:
+        """Index `paths`; `admit`, when given, sees each loaded document first and may relabel or refuse it;
+        `check` runs the conservation check on every file indexed or unchanged."""
         report = IngestReport()
         files, roots, missing = discover(paths)
         report.failed.extend((str(path), reason) for path, reason in missing)
@@ -110,6 +124,8 @@ class Ingestor:
                 previous = stored.get(source)
                 if previous and previous.is_current(file_hash(data), self.embeddings.backend):
                     report.unchanged.append(source)
+                    if check:
+                        report.conservation.append(self.check(path, source, data))
                     continue
                 document = load_document(path, source, data, self.limits)
                 if admit is not None:
@@ -127,6 +143,8 @@ class Ingestor:
             report.chunks_written += len(chunks)
             report.notes.extend((source, note) for note in document.notes())
             (report.updated if previous else report.added).append(source)
+            if check:
+                report.conservation.append(self.check(path, source, data, document))
         base = (cwd or Path.cwd()).resolve()
         for source in sorted(set(stored) - seen):
             location = (base / source).resolve()

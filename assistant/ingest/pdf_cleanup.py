@@ -17,6 +17,11 @@ _TOC_ENTRY = re.compile(r"^(\d+[A-Z]?\.|article \d+|section \d+)\s+\S|^(chapter|
 _UPPER_LINE = re.compile(r"^[A-Z][A-Z ,;:'’\-–—()]+$")
 
 
+def is_page_number(text: str) -> bool:
+    """"12", "xiv", "Page 3 of 13", "4/15": a line that only numbers the page."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
 def furniture_key(text: str) -> str:
     """A row's text with numbers masked and page numbers at its ends removed, so "Page 3 of 13
     Published ..." and "Page 4 of 13 Published ..." match, and "URL 15/15" matches "URL"."""
@@ -38,6 +43,19 @@ def running_furniture(pages: list[PageText], min_share: float = 0.25) -> set[str
     return {key for key, count in counts.items() if count >= needed}
 
 
+def running_title(pages: list[PageText]) -> str:
+    """A running header that names the document ("ANNUAL ADMINISTRATION REPORT 2023"): the same words
+    at the top of at least half the pages, page numbers aside; "" when there is none."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        top = sorted((r for r in page.rows if r.kind == "text"), key=lambda r: r.y0)[:EDGE_ROWS]
+        counts.update({r.text for r in top if 2 <= len(r.text.split()) <= 12 and not is_page_number(r.text)
+                       and not re.search(r"\bpage\b|https?:|www\.|\d{1,2}:\d{2}", r.text, re.I)
+                       and sum(c.isalpha() for c in r.text) >= 0.6 * len(r.text.replace(" ", ""))})
+    text, count = counts.most_common(1)[0] if counts else ("", 0)
+    return text if count >= max(3, 0.5 * len(pages)) else ""
+
+
 def strip_furniture(pages: list[PageText]) -> int:
     """Drop running headers/footers and bare page numbers at page edges; return rows dropped."""
     repeated = running_furniture(pages)
@@ -46,7 +64,7 @@ def strip_furniture(pages: list[PageText]) -> int:
         edges = {id(r) for r in _edges(page)}
         keep = [
             r for r in page.rows
-            if not (id(r) in edges and (furniture_key(r.text) in repeated or _PAGE_NUMBER.match(r.text)))
+            if not (id(r) in edges and (furniture_key(r.text) in repeated or is_page_number(r.text)))
         ]
         dropped += len(page.rows) - len(keep)
         page.rows = keep
@@ -63,9 +81,15 @@ def _toc_share(rows: list[Row]) -> float:
     return entries / len(text_rows)
 
 
+def _title_share(rows: list[Row]) -> float:
+    """Share of rows that read as entry titles: short, with no full stop at the end."""
+    return sum(len(r.text.split()) <= 14 and not r.text.endswith(".") for r in rows) / len(rows) if rows else 0.0
+
+
 def contents_pages(pages: list[PageText]) -> list[int]:
     """Pages that are a table of contents: one that opens with "Contents" or "Arrangement of
-    Articles" (or is mostly dot-leader lines), and the pages that continue it."""
+    Articles" over entries (numbered, in capitals, with leader dots, or short titles whose numbers
+    stand apart in the margin), or is mostly dot-leader lines, and the pages that continue it."""
     found: list[int] = []
     in_toc = False
     for page in pages:
@@ -73,7 +97,8 @@ def contents_pages(pages: list[PageText]) -> list[int]:
         opens = any(_CONTENTS_TITLE.match(r.text.strip(" .")) for r in rows[:6])
         leaders = sum(is_contents_line(r.text) for r in rows)
         share = _toc_share(rows)
-        if (opens and share >= 0.4) or (rows and leaders >= 0.5 * len(rows)) or (in_toc and share >= 0.6):
+        if (opens and (share >= 0.4 or _title_share(rows) >= 0.8)) or (rows and leaders >= 0.5 * len(rows)) \
+                or (in_toc and share >= 0.6):
             found.append(page.number)
             in_toc = True
         else:

@@ -19,8 +19,29 @@ COLUMN_GAP = 20.0
 
 
 @dataclass(frozen=True)
+class Piece:
+    """One stretch of text on a row, as the PDF placed it (a table cell, a section number)."""
+
+    x0: float
+    x1: float
+    text: str
+    bold: bool
+
+
+@dataclass(frozen=True)
+class TableHead:
+    """What every row of one table shares: its caption (the line that introduces it, or "") and
+    its column header as a line ("Columns: Zone; B/F on 01.01.23; Registered; ...")."""
+
+    key: str
+    caption: str
+    header: str
+
+
+@dataclass(frozen=True)
 class Row:
-    """One visual line of a page. `lead` is the leading bold text (e.g. a section number)."""
+    """One visual line of a page. `lead` is the leading bold text (e.g. a section number, or a number
+    and the bold title set after it)."""
 
     page: int
     x0: float
@@ -34,6 +55,14 @@ class Row:
     kind: str = "text"  # "text", "note" (margin note), "table" (a rendered table row)
     columns: int = 1
     """Pieces of the row separated by a wide gap (a sign of a table)."""
+    pieces: tuple[Piece, ...] = ()
+    """The row's pieces left to right (a row merged from several lines on one baseline has several)."""
+    table: TableHead | None = None
+    """For a rendered table row (kind "table"): the table it belongs to."""
+
+    def parts(self) -> tuple[Piece, ...]:
+        """The row's pieces; a row read as one line is one piece."""
+        return self.pieces or (Piece(self.x0, self.x1, self.text, self.bold),)
 
 
 @dataclass
@@ -111,10 +140,21 @@ def _merge_baseline(rows: list[Row]) -> list[Row]:
             first, x1=max(r.x1 for r in group), y1=max(r.y1 for r in group),
             text=" ".join(r.text for r in group), bold=all(r.bold for r in group),
             size=max((r.size for r in group), key=lambda s: sum(len(r.text) for r in group if r.size == s)),
-            lead=first.lead,
+            lead=_lead(group),
+            pieces=tuple(Piece(r.x0, r.x1, r.text, r.bold) for r in group),
             columns=1 + sum(b.x0 - a.x1 >= COLUMN_GAP for a, b in zip(group, group[1:])),
         ))
     return out
+
+
+def _lead(group: list[Row]) -> str:
+    """The bold text leading a merged row: the first line's, running on into the next line's when the
+    first is all bold or only a number ("13B." + "Prohibition of employ.", "6 [13A." + "Prohibition ...")."""
+    first = group[0]
+    if len(group) > 1 and group[1].lead and (first.lead == first.text or
+                                             (len(first.text) <= 12 and any(c.isdigit() for c in first.text))):
+        return normalise(f"{first.text} {group[1].lead}")
+    return first.lead
 
 
 def _split_margin_notes(rows: list[Row], size: float) -> list[Row]:

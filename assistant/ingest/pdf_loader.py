@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.ingest import ocr
-from assistant.ingest.docmeta import document_date, legal_title, usable_metadata_title
+from assistant.ingest.docmeta import document_date, legal_title, named_law, short_title, usable_metadata_title
 from assistant.ingest.documents import DocumentError, Section
-from assistant.ingest.pdf_cleanup import strip_contents, strip_furniture
+from assistant.ingest.pdf_cleanup import is_page_number, running_title, strip_contents, strip_furniture
 from assistant.ingest.pdf_layout import PageText, Row, body_size, read_pages
 from assistant.ingest.pdf_structure import Mark, outline_heading, sections_from_outline, sections_from_rows
 from assistant.ingest.units import unit_word
@@ -97,16 +97,41 @@ def _outline_marks(document, unit: str) -> list[Mark]:
     return marks if len(marks) >= MIN_OUTLINE_ENTRIES else []
 
 
-def _title(pages: list[PageText], metadata_title: str, size: float) -> str:
-    lines = [r.text for p in pages[:META_PAGES] for r in sorted(p.rows, key=lambda r: r.y0) if r.kind == "text"]
-    if found := legal_title(lines[:80]):
-        return found
+GENERIC_HEADINGS = {"acknowledgement", "acknowledgements", "acknowledgment", "preface", "foreword", "contents",
+                    "table of contents", "preamble", "introduction", "abstract", "summary", "disclaimer", "index"}
+"""Headings that open many documents and name none."""
+
+
+def _large_title(pages: list[PageText], size: float) -> str:
+    """The largest type on the first page with text, when it is well above the body and names something."""
     first = next((p for p in pages if p.rows), None)
     large = [r for r in first.rows if r.size >= 1.5 * size and r.kind == "text"] if first else []
-    if large:
-        top = max(r.size for r in large)
-        return " ".join(r.text for r in sorted(large, key=lambda r: r.y0) if r.size == top)
-    return metadata_title
+    if not large:
+        return ""
+    top = max(r.size for r in large)
+    title = " ".join(r.text for r in sorted(large, key=lambda r: r.y0) if r.size == top)
+    return "" if title.lower().strip(" :.") in GENERIC_HEADINGS else title
+
+
+def _first_heading(lines: list[Row], size: float) -> str:
+    """The first heading-like line: bold or larger than the body, short, not a number or a generic heading."""
+    for row in lines:
+        text = row.text.strip()
+        if (row.bold or row.size >= 1.2 * size) and 2 <= len(text) and len(text.split()) <= 16 \
+                and not is_page_number(text) and text.lower().strip(" :.") not in GENERIC_HEADINGS:
+            return text
+    return ""
+
+
+def _title(pages: list[PageText], metadata_title: str, size: float) -> str:
+    """The document's title, from the first source that has one: a line naming a law (in capitals, then
+    in ordinary case with its year), the name a statute gives itself ("may be called ..."), the largest
+    type on the first page, the PDF's metadata, a running header naming the document, the first
+    heading-like line."""
+    rows = [r for p in pages[:META_PAGES] for r in sorted(p.rows, key=lambda r: r.y0) if r.kind == "text"]
+    lines = [r.text for r in rows]
+    return (legal_title(lines[:80]) or named_law(lines[:80]) or short_title(" ".join(lines))
+            or _large_title(pages, size) or metadata_title or running_title(pages) or _first_heading(rows, size))
 
 
 def load_pdf(data: bytes, path: Path) -> tuple[dict, list[Section]]:

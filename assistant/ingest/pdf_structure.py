@@ -2,7 +2,8 @@
 
 With an outline (bookmarks) the outline entries are the headings, placed by their
 destinations. Without one, headings are recognised on the rows: "CHAPTER FOUR",
-"PART III", "FIRST SCHEDULE", bold numbered titles ("31.  Privacy"), a bold section
+"PART III", "FIRST SCHEDULE", numbered provisions in their common forms ("12. Title.— text",
+"Section 12", see `provisions`), bold numbered titles ("31.  Privacy"), a bold section
 number with its title in the margin (Indian acts), and larger or bold short lines.
 Numbered units are named as the document names them: "Article 31 — Privacy" in a
 text that speaks of "this Article", "Section 5 — ..." in one that speaks of "this section".
@@ -11,10 +12,11 @@ text that speaks of "this Article", "Section 5 — ..." in one that speaks of "t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.ingest.documents import Section
-from assistant.ingest.pdf_layout import PageText, Row
+from assistant.ingest.pdf_layout import PageText, Row, TableHead
+from assistant.ingest.provisions import match_provision, provision_forms
 from assistant.ingest.textclean import join_lines
 from assistant.text.locate import locate
 from assistant.ingest.units import unit_heading
@@ -41,6 +43,11 @@ class Mark:
 class _Open:
     heading: str
     rows: list[Row] = field(default_factory=list)
+    table: TableHead | None = None
+    keep: bool = False
+    """Kept even without text (a numbered provision with nothing under it, e.g. "26. Omitted")."""
+    page: int | None = None
+    """The page its heading is on."""
 
 
 def outline_heading(title: str, unit: str) -> str:
@@ -97,33 +104,57 @@ def _page_starts(rows: list[Row], text: str) -> tuple[tuple[int, int], ...]:
 
 def _section(open_: _Open, known: set[str]) -> Section | None:
     if not open_.rows:
-        return None
-    text = _paragraphs(open_.rows, known).strip()
+        return Section(open_.heading, open_.heading, page=open_.page) if open_.keep and open_.page else None
+    text = "\n".join(r.text for r in open_.rows) if open_.table else _paragraphs(open_.rows, known).strip()
     if not text:
         return None
+    header = open_.table.header if open_.table else ""
     first, last = open_.rows[0].page, open_.rows[-1].page
     if last == first:
-        return Section(open_.heading, text, page=first)
-    return Section(open_.heading, text, page=first, page_end=last, page_starts=_page_starts(open_.rows, text))
+        return Section(open_.heading, text, page=first, header=header)
+    return Section(open_.heading, text, page=first, page_end=last, page_starts=_page_starts(open_.rows, text),
+                   header=header)
+
+
+def table_heading(parent: str, caption: str) -> str:
+    """A table's section: its caption under the section it stands in ("5.2.2.1. ... — 5.2.2.1.1. Enquiries")."""
+    if parent and caption and caption.lower() not in parent.lower():
+        return f"{parent} — {caption}"
+    return parent or caption
 
 
 class SectionBuilder:
-    """Feed rows in reading order; headings open new sections; `sections()` returns them."""
+    """Feed rows in reading order; headings open new sections; `sections()` returns them.
+
+    A table's rows make a section of their own, headed by the table's caption under the section
+    it stands in; the text after the table goes on under that section's heading."""
 
     def __init__(self, known: set[str]):
         self.known = known
         self.done: list[Section] = []
         self.current = _Open("")
+        self.parent = ""
+        """The heading of the section a table stands in."""
+        self.page: int | None = None
+        """The page being read."""
 
-    def open(self, heading: str) -> None:
+    def open(self, heading: str, table: TableHead | None = None, keep: bool = False) -> None:
+        """Start a section; `keep` keeps it even when no text comes under its heading."""
         if (section := _section(self.current, self.known)) is not None:
             self.done.append(section)
-        self.current = _Open(heading)
+        self.current = _Open(heading, table=table, keep=keep, page=self.page)
+        if table is None:
+            self.parent = heading
 
     def extend_heading(self, text: str) -> None:
         self.current.heading = f"{self.current.heading} {text}"
+        self.parent = self.current.heading
 
     def add(self, row: Row) -> None:
+        if row.table is not None and row.table != self.current.table:
+            self.open(table_heading(self.parent, row.table.caption), row.table)
+        elif row.table is None and self.current.table is not None:
+            self.open(self.parent)
         self.current.rows.append(row)
 
     def sections(self) -> list[Section]:
@@ -154,7 +185,9 @@ def sections_from_rows(pages: list[PageText], body: float, unit: str, known: set
     builder = SectionBuilder(known)
     schedule = ""
     previous, last_size = "body", 0.0
+    forms = provision_forms([r.text for p in pages for r in p.rows if r.kind == "text"])
     for page in pages:
+        builder.page = page.number
         titles = _margin_titles([r for r in page.rows if r.kind == "note"])
         for row in sorted((r for r in page.rows if r.kind != "note"), key=lambda r: r.y0):
             text = row.text
@@ -169,13 +202,18 @@ def sections_from_rows(pages: list[PageText], body: float, unit: str, known: set
                 builder.extend_heading(text)
                 schedule = builder.current.heading if schedule and "SCHEDULE" in builder.current.heading else schedule
             elif previous == "unit" and row.bold and _short(row) and not _NUMBERED.match(text) \
-                    and not builder.current.rows:
+                    and not builder.current.rows and any(c.isalnum() for c in text):
                 kind = previous
                 builder.extend_heading(text)
+            elif row.kind == "text" and (provision := match_provision(text, forms, row.lead)):
+                kind = "unit"
+                builder.open(unit_heading(provision.number, provision.title, unit or "Section", schedule), keep=True)
+                if provision.rest:
+                    builder.add(replace(row, text=provision.rest))
             elif row.bold and _short(row) and (m := _NUMBERED.match(text) or _NAMED_UNIT.match(text)):
                 kind = "unit"
                 number, title = (m.group(1), m.group(2)) if m.re is _NUMBERED else (m.group(2), m.group(3))
-                builder.open(unit_heading(number, title, unit, schedule))
+                builder.open(unit_heading(number, title, unit, schedule), keep=bool(forms))
             elif (m := _LEAD_NUMBER.match(row.lead)) and not row.bold and \
                     (title := next((t for y, t in titles if abs(y - row.y0) <= 6), "")):
                 builder.open(unit_heading(m.group(1), title, unit or "Section", schedule))

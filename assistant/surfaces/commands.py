@@ -28,12 +28,28 @@ def _print_report(report, verbose: bool = True) -> None:
     print(report.summary(), file=sys.stderr if not verbose else sys.stdout)
 
 
+def _print_conservation(report) -> bool:
+    """Print the conservation check, one line a file; True when every file meets the target."""
+    from assistant.ingest.conservation import TARGET
+
+    short = [result for result in report.conservation if not result.ok]
+    for result in report.conservation:
+        print(("" if result.ok else "below target: ") + result.summary())
+    counted = sum(r.counted for r in report.conservation)
+    stored = sum(r.stored for r in report.conservation)
+    share = f"{100 * stored / counted:.2f}%" if counted else "n/a"
+    print(f"check: {len(report.conservation)} files, {stored:,} of {counted:,} words on indexed pages stored ({share}); "
+          f"{len(short)} below {100 * TARGET:.1f}%")
+    return not short
+
+
 def cmd_ingest(args, settings: Settings) -> int:
     paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
     assistant = _assistant(settings)
-    report = assistant.ingest(paths)
+    report = assistant.ingest(paths, check=args.check)
     _print_report(report)
-    return 0 if report.ok else 1
+    conserved = _print_conservation(report) if args.check else True
+    return 0 if report.ok and conserved else 1
 
 
 def _read_history(path: str | None) -> list[dict]:
