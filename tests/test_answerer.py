@@ -170,7 +170,7 @@ def test_training_never_reads_test_documents_or_validation_articles(tmp_path):
             retrieved(make_settings(tmp_path), source, part, 10, Path("unused"), Path("unused"), tmp_path, False)
 
 
-def test_the_operating_point_is_the_lowest_threshold_as_balanced_as_the_best_within_one_standard_error():
+def test_the_operating_point_is_the_lowest_threshold_as_accurate_as_the_best_within_one_standard_error():
     from training.fit import Outcomes, choose_threshold
 
     rng = np.random.default_rng(3)
@@ -179,9 +179,9 @@ def test_the_operating_point_is_the_lowest_threshold_as_balanced_as_the_best_wit
     right = answerable & (rng.uniform(size=4000) < 0.3 + 0.7 * confidence)
     result = Outcomes(answerable, right, np.where(answerable, confidence, confidence * 0.6), np.zeros(4000, bool))
     chosen = choose_threshold(result)
-    best, margin = chosen["best_balanced_accuracy"], chosen["standard_error"]
-    assert best - margin <= chosen["chosen"]["balanced"] <= best
-    assert result.at(round(chosen["chosen"]["threshold"] - 0.02, 3))["balanced"] < best - margin + 0.002
+    best, margin = chosen["best_expected_accuracy"], chosen["standard_error"]
+    assert best - margin <= chosen["chosen"]["expected_accuracy"] <= best
+    assert result.at(round(chosen["chosen"]["threshold"] - 0.02, 3))["expected_accuracy"] < best - margin + 0.002
 
 
 def test_calibration_recovers_a_known_logistic_map():

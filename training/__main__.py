@@ -84,7 +84,7 @@ def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, 
         },
         "calibration_and_train_documents_out_of_fold": {
             "questions": len(pooled.right), "operating_point": operating["chosen"],
-            "best_balanced_accuracy": operating["best_balanced_accuracy"], "standard_error": operating["standard_error"],
+            "best_expected_accuracy": operating["best_expected_accuracy"], "standard_error": operating["standard_error"],
             "rules_only": pooled.at(0.0), "always_refuse": pooled.at(1.01),
             "expected_calibration_error": expected_calibration_error(pooled.confidence[answered], pooled.right[answered]),
         },

@@ -103,12 +103,13 @@ class LearnedAnswerer(Answerer):
         indices = compose(found, scores, best, analyse(question).wants_list)
         indices += [i for i in self._other_parts(question, passages) if i not in indices]
         quotes = [quote_at(found, scores, i) for i in indices]
+        relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
         rule = ruled_out(found, best, indices)
-        if rule is not None:
-            return Response(quotes, confidence, rule[0], quote_at(found, scores, best), rule[1])
+        if rule is not None:  # with little of the question in the passage, nothing relevant was found at all
+            reason, mismatch = rule if relevant else (NOT_FOUND, None)
+            return Response(quotes, confidence, reason, quote_at(found, scores, best), mismatch)
         if confidence >= self.threshold:
             return Response(quotes, confidence, ANSWERED, quote_at(found, scores, best))
-        relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
         return Response(quotes, confidence, NOT_STATED if relevant else NOT_FOUND, closest)
 
     def _other_parts(self, question: str, passages: list[Document]) -> list[int]:

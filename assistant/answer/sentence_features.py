@@ -42,13 +42,15 @@ _ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?\d{1,2}\)|\(?[ivx]{1,5}\)|[-*•]
 """A list item: it opens with its marker ("(a)", "(ii)", "3.") or ends as an item of a list does ("...;", "...; and")."""
 _LEAD_IN = re.compile(r"(?:[:—–-]|\bto|\bthat|\bwhere|\bif|\bunless|\bincluding|\bfollowing)\s*$", re.I)
 _TABLE_ROW = re.compile(r"^[^;]{1,80}:\s[^;]+(?:;\s[^;]+){2,}$")
-_SOURCES = re.compile(r"\b(?:no source|sources? (?:found|disagree|conflict|say|says|state|differ)|not (?:been )?found|"
-                      r"not stated|not confirmed|unconfirmed|according to (?:the )?sources?|fact sheet|per the)\b", re.I)
+_SOURCES = re.compile(r"\bno source\b|\bnot (?:been )?found in any source|\bsources? (?:disagree|conflict|differ)|"
+                      r"\bnot (?:been )?(?:found|stated|confirmed|recorded)\b|\bunconfirmed\b|\ban inference\b", re.I)
+"""A sentence about the sources themselves (what they lack or dispute), not one that merely names its source."""
 _NUMBER_WORDS = (r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|"
                  r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|lakh|crore|million|billion)")
 # What a number question wants, by the words that ask it, and what a sentence holding it looks like.
-SUBTYPES = ("duration", "money", "percent", "count", "date", "none")
+SUBTYPES = ("duration", "frequency", "money", "percent", "count", "date", "none")
 _SUBTYPE_ASKED = (
+    ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times\b|\bat what interval", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bperiod\b|\bwithin how\b|\bhow (?:many|much) (?:days|weeks|months|years|hours)\b|"
                             r"\bterm\b|\bhow soon\b|\bhow quickly\b|\bdeadline\b|\btime limit\b|\bduration\b", re.I)),
     ("money", re.compile(r"\bfine\b|\bfines\b|\bpenalt|\bfee\b|\bfees\b|\bcost\b|\bhow much\b|\bamount\b|\bbudget\b|"
@@ -58,6 +60,8 @@ _SUBTYPE_ASKED = (
     ("date", re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month)\b|\bin which year\b|\bsince when\b", re.I)),
 )
 _SUBTYPE_HELD = {
+    "frequency": re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|every|each (?:year|month|"
+                            r"week|day)|once|twice|times (?:a|per|in)|per (?:year|annum|month|week))\b", re.I),
     "duration": re.compile(rf"\b{_NUMBER_WORDS}[\s-]+(?:\w+\s+)?(?:days?|weeks?|months?|years?|hours?)\b|\bfortnight", re.I),
     "money": re.compile(r"\brupees?\b|\bRs\.?\s*\d|\bshillings?\b|\bcrore\b|\blakh\b|[$€£]\s*\d|\beuros?\b|\bdollars?\b|"
                         r"\bUSD\b|\bKES\b|\bfine\b|\bimprisonment\b", re.I),
@@ -68,8 +72,8 @@ _SUBTYPE_HELD = {
 }
 _DEFERS = re.compile(r"\bprescribed\b|\bmay be (?:specified|determined|notified|made)\b|\bby (?:regulations?|rules|notification)\b|"
                      r"\bregulations? (?:may|shall) provide\b|\bAct of Parliament\b|\bnational legislation\b", re.I)
-_ASKS_SOURCES = re.compile(r"\b(?:sources?|report(?:ed|s)?|according to|fact sheet|confirmed|press release|who wrote|"
-                           r"published by|cited)\b", re.I)
+_ASKS_SOURCES = re.compile(r"\b(?:sources?|fact sheet|confirm(?:ed|s)?|press release|who (?:reported|wrote|published)|"
+                           r"published by|cited by|according to which|in dispute|disputed|settled)\b", re.I)
 
 SENTENCE_FEATURES = (
     "cos_sentence", "cos_sentence_gap_best", "cos_sentence_rank", "cos_sentence_share", "cos_window", "cos_passage",
