@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SQUAD ?= ../shared/qa-data/squad2-dev-29.json
 
-.PHONY: run test eval bench ingest train clean
+.PHONY: run test eval bench ingest train licences clean
 
 # pip's own notices (index locations, build-backend advice) go to $(VENV)/setup.log; on failure it is shown.
 QUIET_PIP = >> $(VENV)/setup.log 2>&1 || { cat $(VENV)/setup.log; exit 1; }
@@ -53,6 +53,10 @@ eval: $(STAMP)
 # Rebuild the answer selector's models from the SQuAD 2.0 split (seeded; about 25 minutes on 2 cores).
 train: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m assistant.evaluation.selector_training --data $(SQUAD)
+
+# docs/third-party-licences.md from the installed packages (pip-licenses); fails when one is not AGPL-compatible.
+licences: $(STAMP)
+	$(BIN)/python tools/licences.py docs/third-party-licences.md
 
 ingest: $(STAMP)
 	$(BIN)/briefing ingest
