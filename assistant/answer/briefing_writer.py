@@ -247,8 +247,6 @@ class _Composer:
     """One embedded note: every candidate sentence scored once, then the sections filled in turn, one
     bullet each per round, so a topic with few sentences still gets every section answered."""
 
-    ORDER = ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions")
-
     def __init__(self, writer: BriefingWriter, topic: str, subject: str, side: str, queries: dict[str, str],
                  passages: dict[str, list[Document]], per_section: int):
         self.writer, self.topic, self.subject, self.side = writer, topic, subject, side
@@ -350,7 +348,7 @@ class _Composer:
         pools = {"Background": settled, "Key findings": settled, "Practices observed": settled,
                  "Points for adaptation": practices, "Open questions": [s for s in topical if UNSETTLED.search(s.text)]}
         for _ in range(self.per_section):
-            for name in self.ORDER:
+            for name in SECTIONS:
                 if len(self.drafts[name]) >= self.per_section:
                     continue
                 sentence = self._take("Practices observed" if name == "Points for adaptation" else name, pools[name])
