@@ -130,7 +130,7 @@ class Assistant:
         from assistant.answer.relevance import TopicRelevance, rarity_from
 
         visible = SearchFilter(classifications=cleared(search_filter, self.visible).classifications)
-        rarity = rarity_from(lambda words: self.store.document_frequencies(words, visible))
+        rarity = rarity_from(lambda words: self.store.idf(words, visible))
         return BriefingWriter(self.retriever, self.answerer, self.verifier, TopicRelevance(self.embeddings, rarity))
 
     def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,

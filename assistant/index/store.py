@@ -161,15 +161,11 @@ class KnowledgeStore:
         if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
             self.sync_lexical()
 
-    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
-        """How many chunks the filter admits, and how many of them hold each stemmed term (see `LexicalIndex`)."""
+    def idf(self, terms: set[str], search_filter: SearchFilter = NO_FILTER) -> dict[str, float]:
+        """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) over the passages
+        the filter admits."""
         self._recheck_lexical()
-        return self.lexical.document_frequencies(words, search_filter)
-
-    def idf(self, terms: set[str]) -> dict[str, float]:
-        """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) in the index."""
-        self._recheck_lexical()
-        return self.lexical.idf(terms)
+        return self.lexical.idf(terms, search_filter)
 
     def get_chunks(self, ids: list[str], with_vectors: bool = False) -> dict[str, tuple]:
         """Text and metadata (and, `with_vectors`, the stored vector) of the given chunk ids (those that exist)."""
