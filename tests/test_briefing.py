@@ -70,7 +70,9 @@ import numpy as np  # noqa: E402
 from langchain_core.documents import Document  # noqa: E402
 
 from assistant.answer.briefing import LENGTHS, Briefing, Bullet, bullets_for  # noqa: E402
-from assistant.answer.briefing_writer import BriefingWriter, Sentence, _repeats, other_side, subject_of  # noqa: E402
+from assistant.answer.briefing_sentences import Sentence, repeats  # noqa: E402
+from assistant.answer.briefing_topic import other_side, subject_of  # noqa: E402
+from assistant.answer.briefing_writer import BriefingWriter  # noqa: E402
 from assistant.answer.relevance import TopicRelevance  # noqa: E402
 from assistant.config.parameters import parameters  # noqa: E402
 
@@ -116,9 +118,9 @@ def test_a_sentence_repeating_one_already_written_is_skipped_unless_it_brings_a_
         return Sentence(text, passage(text), np.asarray(vector, dtype=float))
 
     written = [sentence("The eTA costs US$30 and takes 3 working days.", [1.0, 0.0])]
-    assert _repeats(sentence("The eTA costs US$30 and takes 3 working days.", [0.0, 1.0]), written, "eTA")
-    assert _repeats(sentence("Visitors pay US$30 for the eTA.", [1.0, 0.0]), written, "eTA")  # same meaning
-    assert not _repeats(sentence("Processing was capped at 72 hours.", [0.85, 0.53]), written, "eTA")
+    assert repeats(sentence("The eTA costs US$30 and takes 3 working days.", [0.0, 1.0]), written, "eTA")
+    assert repeats(sentence("Visitors pay US$30 for the eTA.", [1.0, 0.0]), written, "eTA")  # same meaning
+    assert not repeats(sentence("Processing was capped at 72 hours.", [0.85, 0.53]), written, "eTA")
 
 
 def _claims(note) -> list[str]:
