@@ -71,10 +71,11 @@ from langchain_core.documents import Document  # noqa: E402
 
 from assistant.answer.briefing import LENGTHS, Briefing, Bullet, bullets_for  # noqa: E402
 from assistant.answer.briefing_sentences import Sentence, repeats  # noqa: E402
-from assistant.answer.briefing_topic import other_side, subject_of  # noqa: E402
+from assistant.answer.briefing_topic import read_topic  # noqa: E402
 from assistant.answer.briefing_writer import BriefingWriter  # noqa: E402
 from assistant.answer.relevance import TopicRelevance  # noqa: E402
 from assistant.config.parameters import parameters  # noqa: E402
+from assistant.index.visit import Side, Visit  # noqa: E402
 
 BAR = parameters()["briefing"]["relevance_bar"]
 
@@ -109,8 +110,20 @@ def test_the_relevance_function_is_pluggable_and_its_bar_drops_what_is_not_about
 
 
 def test_topic_wording_the_writer_reads():
-    assert subject_of("Lessons for Pakistan from Kenya's one-stop border posts") == "Kenya's one-stop border posts"
-    assert other_side("Kenya's BCOCC") == "Pakistan" and other_side("Pakistan's FIA") == "Kenya"
+    visits = [Visit(Side("Pakistan", "Pakistani"), Side("Kenya", "Kenyan"))]
+    reading = read_topic("Lessons for Pakistan from Kenya's one-stop border posts", visits)
+    assert reading.subject == "Kenya's one-stop border posts" and reading.side == "Pakistan"
+    assert read_topic("Kenya's BCOCC", visits).side == "Pakistan" and read_topic("Pakistan's FIA", visits).side == "Kenya"
+    assert read_topic("Pakistani border agencies", visits).side == "Kenya"  # the adjective names the side too
+    assert read_topic("Kenya's BCOCC", []).side == ""  # documents that declare no visit: no side to set against
+
+
+def test_a_topic_belongs_to_the_visit_whose_side_it_names():
+    kenya = Visit(Side("Pakistan", "Pakistani"), Side("Kenya", "Kenyan"))
+    rwanda = Visit(Side("Uganda", "Ugandan"), Side("Rwanda", "Rwandan"))
+    assert read_topic("Rwanda's e-gates", [kenya, rwanda]).visit == rwanda
+    assert read_topic("Lessons for Uganda from e-gates", [kenya, rwanda]).subject == "e-gates"
+    assert read_topic("e-gates", [kenya, rwanda]).visit == kenya  # none named: the visit with most passages
 
 
 def test_a_sentence_repeating_one_already_written_is_skipped_unless_it_brings_a_figure():

@@ -23,7 +23,7 @@ from langchain_core.documents import Document
 
 from assistant.answer.briefing import SECTIONS, Briefing, Bullet
 from assistant.answer.briefing_sentences import Sentence, repeats, specifics, unit
-from assistant.answer.briefing_topic import side_of
+from assistant.answer.briefing_topic import TopicReading
 from assistant.answer.relevance import RelevanceFn, content_terms, score_relevance
 from assistant.config.parameters import parameters
 from assistant.text.sentences import split_sentences
@@ -46,16 +46,17 @@ class _Draft:
 
 
 class Composer:
-    """One embedded note on `topic` (empty for a note on documents alone) from the passages retrieved for each
-    section's query, its practices set against `side`.
+    """One embedded note on a topic as the writer reads it (a note on documents alone has no topic), from the
+    passages retrieved for each section's query; its practices are set against the reading's other side.
 
-    >>> Composer(embeddings, relevance, "Kenya's BCOCC", "Kenya's BCOCC", "Pakistan", queries, passages, 4).compose()
+    >>> Composer(embeddings, relevance, read_topic("Kenya's BCOCC", visits), queries, passages, 4).compose()
     """
 
-    def __init__(self, embeddings, relevance: RelevanceFn, topic: str, subject: str, side: str,
-                 queries: dict[str, str], passages: dict[str, list[Document]], per_section: int):
-        self.embeddings, self.relevance = embeddings, relevance
-        self.topic, self.subject, self.side = topic, subject, side
+    def __init__(self, embeddings, relevance: RelevanceFn, reading: TopicReading, queries: dict[str, str],
+                 passages: dict[str, list[Document]], per_section: int):
+        self.embeddings, self.relevance, self.reading = embeddings, relevance, reading
+        self.topic = reading.subject if reading.topic else ""
+        self.subject, self.side = reading.subject, reading.side
         self.per_section = per_section
         self.passages = passages
         self.chosen: list[Sentence] = []
@@ -135,7 +136,7 @@ class Composer:
     def _counterpart(self, practice: Sentence) -> Sentence | None:
         """What the documents say of the other side closest to a practice (institutions, gaps, plans)."""
         placed = {c.text for c in self.chosen}
-        options = [s for s in self.sentences if s.text not in placed and side_of(s.text, s.passage) == {self.side}
+        options = [s for s in self.sentences if s.text not in placed and self.reading.side_of(s.text, s.passage) == {self.side}
                    and not _VISIT.search(s.text) and float(s.vector @ practice.vector) >= _P["counterpart_min"]
                    and not repeats(s, self.chosen, self.topic)]
         if not options:
@@ -149,7 +150,7 @@ class Composer:
         topical = [s for s in self.sentences if self._topical(s)]
         settled = [s for s in topical if not UNSETTLED.search(s.text)]
         about_visit = bool(_VISIT.search(self.subject))
-        practices = [s for s in settled if self.side not in side_of(s.text, s.passage)
+        practices = [s for s in settled if self.side not in self.reading.side_of(s.text, s.passage)
                      and (about_visit or not _VISIT.search(s.text))]
         pools = {"Background": settled, "Key findings": settled, "Practices observed": settled,
                  "Points for adaptation": practices, "Open questions": [s for s in topical if UNSETTLED.search(s.text)]}

@@ -9,6 +9,7 @@ then apply to its bullets too. A comparison sets two notes side by side.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from langchain_core.documents import Document
@@ -16,16 +17,22 @@ from langchain_core.documents import Document
 from assistant.answer.briefing import DEFAULT_LENGTH, SECTIONS, Briefing, Bullet, bullets_for, verify_briefing
 from assistant.answer.briefing_composer import Composer
 from assistant.answer.briefing_sentences import Sentence, repeats, unit
-from assistant.answer.briefing_topic import other_side, subject_of
+from assistant.answer.briefing_topic import read_topic
 from assistant.answer.comparison import Comparison
 from assistant.answer.relevance import RelevanceFn, TopicRelevance, score_relevance
 from assistant.answer.types import Answerer
 from assistant.answer.verification import CitationVerifier
 from assistant.config.parameters import parameters
 from assistant.index.filters import SearchFilter
+from assistant.index.visit import Visit
 
 _P = parameters()["briefing"]
 SECTION_QUERIES: dict[str, str] = dict(_P["section_queries"])
+
+
+def _query(template: str, subject: str, side: str) -> str:
+    """A retrieval query from its template; without a side (no visit declared), the side's part is left out."""
+    return template.format(topic=subject, side=side).strip(" :")
 
 
 class BriefingWriter:
@@ -38,8 +45,10 @@ class BriefingWriter:
     """
 
     def __init__(self, retriever, answerer: Answerer, verifier: CitationVerifier, relevance: RelevanceFn | None = None,
-                 passages_per_section: int = _P["passages_per_section"]):
+                 passages_per_section: int = _P["passages_per_section"], visits: Sequence[Visit] = ()):
         self.retriever = retriever
+        self.visits = tuple(visits)
+        """The study visits the documents declare (`assistant.index.visit`), the one with most passages first."""
         self.answerer = answerer
         self.embeddings = answerer.embedded.embeddings
         self.verifier = verifier
@@ -60,19 +69,18 @@ class BriefingWriter:
             raise ValueError("give a topic, documents, or both")
         base = search_filter or SearchFilter()
         scope = replace(base, sources=tuple(sources) or base.sources)
-        side = other_side(topic)
-        subject = subject_of(topic) if topic else "the selected documents"
-        queries = {name: query.format(topic=subject, side=side) for name, query in SECTION_QUERIES.items()}
+        reading = read_topic(topic, self.visits)
+        subject, side = reading.subject, reading.side
+        queries = {name: _query(query, subject, side) for name, query in SECTION_QUERIES.items()}
         passages = {name: self._retrieve(query, scope) for name, query in queries.items()}
-        passages["other side"] = self._retrieve(_P["sides"]["counterpart_query"].format(side=side), scope)
+        passages["other side"] = self._retrieve(_query(_P["counterpart_query"], subject, side), scope) if side else []
         title = topic or subject
         drafted = self.answerer.draft_briefing(title, passages, self.verifier, max_bullets=per_section)
         if drafted is not None:
             note = self._tidy(drafted, subject if topic else "", per_section)
             if any(note.sections.values()):
                 return replace(note, length=length)
-        note = Composer(self.embeddings, self.relevance, subject if topic else "", subject, side, queries, passages,
-                        per_section).compose()
+        note = Composer(self.embeddings, self.relevance, reading, queries, passages, per_section).compose()
         return replace(verify_briefing(note, self.verifier), topic=title, length=length)
 
     def compare(self, topic: str, other: str, sources: tuple[str, ...] = (), search_filter: SearchFilter | None = None,
