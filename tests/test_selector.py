@@ -15,9 +15,8 @@ from assistant.answer.citing import NOTHING_RELEVANT
 from assistant.answer.selector import DECISION, MODEL_DIR, STAGE1, STAGE2, AnswerSelector, SelectorUnavailable
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES
 from assistant.evaluation.selector_training import build_part, choose_threshold, fit_calibration, sha256
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, SQUAD, make_settings, require
 
-SQUAD = REPO.parent / "shared" / "qa-data" / "squad2-dev-29.json"
 SPLIT = REPO / "evals" / "squad_split.json"
 
 
@@ -68,9 +67,9 @@ def test_the_shipped_models_match_this_code_and_record_their_training_data():
     assert 0.0 < selector.threshold < 1.0
     record = json.loads((MODEL_DIR / DECISION).read_text())["trained_on"]
     assert record["split_sha256"] == sha256(SPLIT), "the split changed since the models were trained: run `make train`"
-    if SQUAD.exists():
-        assert record["data_sha256"] == sha256(SQUAD)
     assert record["seed"] == 13 and set(record["questions"]) == {"train", "calibration"}
+    require(SQUAD.exists(), f"the SQuAD 2.0 data is not at {SQUAD}")
+    assert record["data_sha256"] == sha256(SQUAD)
 
 
 def test_a_question_about_nothing_in_the_documents_is_refused_as_nothing_relevant(corpus_assistant):
