@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config.limits import MB, FileLimits
+from assistant.config.origins import parse_origins
 
 
 def _env_float(env: dict[str, str], name: str, default: float | None) -> float | None:
@@ -79,6 +80,9 @@ class Settings:
     login_lockout_s: float = 30.0
     """The first wait after too many failed log-ins; it doubles with each further failure (at most 1 hour)."""
     max_question_chars: int = 2000
+    allowed_origins: tuple[str, ...] = ()
+    """Other web origins whose pages may call the app with a signed-in user's session (none by default:
+    only the app's own pages may)."""
     levels: tuple[str, ...] = ("public", "official", "restricted")
     """Classification levels, lowest first."""
 
@@ -137,5 +141,6 @@ class Settings:
             login_max_failures=_env_int(env, "BRIEFING_LOGIN_MAX_FAILURES", 5),
             login_lockout_s=_env_float(env, "BRIEFING_LOGIN_LOCKOUT_S", 30.0),
             max_question_chars=_env_int(env, "BRIEFING_MAX_QUESTION_CHARS", 2000),
+            allowed_origins=parse_origins(env.get("BRIEFING_ALLOWED_ORIGINS", ""), "BRIEFING_ALLOWED_ORIGINS"),
             levels=tuple(l.strip() for l in (env.get("BRIEFING_LEVELS") or "public,official,restricted").split(",") if l.strip()),
         )
