@@ -27,6 +27,11 @@ $(STAMP): pyproject.toml setup.py
 	@echo "Installing Debian's chromium for the browser test ..."
 	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
+# Debian's nginx is the TLS proxy of the cross-site test (tests/test_cross_site.py; README: "Serving on a hostname").
+/usr/sbin/nginx:
+	@echo "Installing Debian's nginx-light for the HTTPS test ..."
+	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light > /dev/null
+
 # Debian's Tesseract reads scanned PDF pages (OCR); without it such pages are reported, not indexed.
 /usr/bin/tesseract:
 	@echo "Installing Debian's tesseract-ocr for scanned PDFs ..."
@@ -35,7 +40,7 @@ $(STAMP): pyproject.toml setup.py
 run: $(STAMP) /usr/bin/tesseract
 	$(BIN)/briefing serve
 
-test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract
+test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract /usr/sbin/nginx
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 	@# One gate run: the Q&A eval on the gold set, then the briefing eval on the held-out topics (the `briefing`

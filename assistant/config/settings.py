@@ -20,6 +20,7 @@ from pydantic import (BeforeValidator, Field, NonNegativeFloat, NonNegativeInt, 
 from pydantic.fields import FieldInfo
 
 from assistant.config.limits import MB, FileLimits
+from assistant.config.origins import parse_origins
 
 
 def env(name: str) -> FieldInfo:
@@ -29,6 +30,10 @@ def env(name: str) -> FieldInfo:
 
 def _comma_separated(value):
     return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
+
+
+def _origins(value):
+    return parse_origins(value, "BRIEFING_ALLOWED_ORIGINS") if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class Settings:
     login_lockout_s: Annotated[NonNegativeFloat, env("BRIEFING_LOGIN_LOCKOUT_S")] = 30.0
     """The first wait after too many failed log-ins; it doubles with each further failure (at most 1 hour)."""
     max_question_chars: Annotated[PositiveInt, env("BRIEFING_MAX_QUESTION_CHARS")] = 2000
+    allowed_origins: Annotated[tuple[str, ...], BeforeValidator(_origins), env("BRIEFING_ALLOWED_ORIGINS")] = ()
+    """Other web origins whose pages may call the app with a signed-in user's session (none by default: only the
+    app's own pages may)."""
     levels: Annotated[tuple[str, ...], BeforeValidator(_comma_separated), env("BRIEFING_LEVELS")] = (
         "public", "official", "restricted")
     """Classification levels, lowest first (`BRIEFING_LEVELS=public,official,restricted`)."""
@@ -131,6 +139,7 @@ def _absolute(path: Path, cwd: Path) -> Path:
 
 
 def _explain(error: dict) -> str:
+    if error["type"] == "value_error":  # a check of our own, whose message names the setting
+        return error["msg"].removeprefix("Value error, ")
     name = error["loc"][0] if error["loc"] else "a setting"
-    wanted = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
-    return f"{name} must be {wanted}, got {error['input']!r}"
+    return f"{name} must be {error['msg'].removeprefix('Input should be ')}, got {error['input']!r}"
