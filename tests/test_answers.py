@@ -51,7 +51,7 @@ def test_stream_yields_text_then_the_final_answer(corpus_assistant):
     events = list(corpus_assistant.stream("Who led the delegation?"))
     assert isinstance(events[-1], Answer)
     deltas = [e.text for e in events if isinstance(e, AnswerDelta)]
-    assert len(deltas) > 3 and "".join(deltas) == events[-1].text
+    assert deltas and "".join(deltas) == events[-1].text and "Khushal Khan" in events[-1].text
 
 
 def test_follow_up_carries_the_subject_of_the_earlier_turn(corpus_assistant):

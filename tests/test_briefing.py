@@ -70,9 +70,12 @@ import numpy as np  # noqa: E402
 from langchain_core.documents import Document  # noqa: E402
 
 from assistant.answer.briefing import LENGTHS, Briefing, Bullet, bullets_for  # noqa: E402
-from assistant.answer.briefing_writer import BriefingWriter, Sentence, _repeats, other_side, subject_of  # noqa: E402
+from assistant.answer.briefing_sentences import Sentence, repeats  # noqa: E402
+from assistant.answer.briefing_topic import read_topic  # noqa: E402
+from assistant.answer.briefing_writer import BriefingWriter  # noqa: E402
 from assistant.answer.relevance import TopicRelevance  # noqa: E402
 from assistant.config.parameters import parameters  # noqa: E402
+from assistant.index.visit import Side, Visit  # noqa: E402
 
 BAR = parameters()["briefing"]["relevance_bar"]
 
@@ -107,8 +110,20 @@ def test_the_relevance_function_is_pluggable_and_its_bar_drops_what_is_not_about
 
 
 def test_topic_wording_the_writer_reads():
-    assert subject_of("Lessons for Pakistan from Kenya's one-stop border posts") == "Kenya's one-stop border posts"
-    assert other_side("Kenya's BCOCC") == "Pakistan" and other_side("Pakistan's FIA") == "Kenya"
+    visits = [Visit(Side("Pakistan", "Pakistani"), Side("Kenya", "Kenyan"))]
+    reading = read_topic("Lessons for Pakistan from Kenya's one-stop border posts", visits)
+    assert reading.subject == "Kenya's one-stop border posts" and reading.side == "Pakistan"
+    assert read_topic("Kenya's BCOCC", visits).side == "Pakistan" and read_topic("Pakistan's FIA", visits).side == "Kenya"
+    assert read_topic("Pakistani border agencies", visits).side == "Kenya"  # the adjective names the side too
+    assert read_topic("Kenya's BCOCC", []).side == ""  # documents that declare no visit: no side to set against
+
+
+def test_a_topic_belongs_to_the_visit_whose_side_it_names():
+    kenya = Visit(Side("Pakistan", "Pakistani"), Side("Kenya", "Kenyan"))
+    rwanda = Visit(Side("Uganda", "Ugandan"), Side("Rwanda", "Rwandan"))
+    assert read_topic("Rwanda's e-gates", [kenya, rwanda]).visit == rwanda
+    assert read_topic("Lessons for Uganda from e-gates", [kenya, rwanda]).subject == "e-gates"
+    assert read_topic("e-gates", [kenya, rwanda]).visit == kenya  # none named: the visit with most passages
 
 
 def test_a_sentence_repeating_one_already_written_is_skipped_unless_it_brings_a_figure():
@@ -116,9 +131,9 @@ def test_a_sentence_repeating_one_already_written_is_skipped_unless_it_brings_a_
         return Sentence(text, passage(text), np.asarray(vector, dtype=float))
 
     written = [sentence("The eTA costs US$30 and takes 3 working days.", [1.0, 0.0])]
-    assert _repeats(sentence("The eTA costs US$30 and takes 3 working days.", [0.0, 1.0]), written, "eTA")
-    assert _repeats(sentence("Visitors pay US$30 for the eTA.", [1.0, 0.0]), written, "eTA")  # same meaning
-    assert not _repeats(sentence("Processing was capped at 72 hours.", [0.85, 0.53]), written, "eTA")
+    assert repeats(sentence("The eTA costs US$30 and takes 3 working days.", [0.0, 1.0]), written, "eTA")
+    assert repeats(sentence("Visitors pay US$30 for the eTA.", [1.0, 0.0]), written, "eTA")  # same meaning
+    assert not repeats(sentence("Processing was capped at 72 hours.", [0.85, 0.53]), written, "eTA")
 
 
 def _claims(note) -> list[str]:

@@ -21,14 +21,24 @@ ETA = BriefingTopic("eta", "Kenya's eTA", [["US$30"], ["72 hours"], ["12 Decembe
                     ["led by Mr. Khushal Khan"])
 
 
-def test_topics_file_is_well_formed_and_every_fact_is_in_the_knowledge_base():
-    topics = load_topics(TOPICS)
-    assert len(topics) >= 8 and len({t.id for t in topics}) == len(topics)
+HELD_OUT = REPO / json.loads((REPO / "evals" / "thresholds.json").read_text())["briefing"]["topics"]
+
+
+@pytest.mark.parametrize("path", [TOPICS, HELD_OUT], ids=["tuning", "held-out"])
+def test_topics_file_is_well_formed_and_every_fact_is_in_the_knowledge_base(path):
+    topics = load_topics(path)
+    assert len(topics) >= 6 and len({t.id for t in topics}) == len(topics)
     corpus = normalise(" ".join(p.read_text(encoding="utf-8") for p in KNOWLEDGE.rglob("*.md")))
     for topic in topics:
         assert 4 <= len(topic.key_facts) <= 8, topic.id
         for fact in topic.key_facts:
             assert any(normalise(p) in corpus for p in fact), (topic.id, fact)
+
+
+def test_the_gate_is_on_topics_the_writer_was_not_tuned_on():
+    tuning, held_out = load_topics(TOPICS), load_topics(HELD_OUT)
+    assert HELD_OUT != TOPICS and not {t.id for t in tuning} & {t.id for t in held_out}
+    assert not {normalise(t.topic) for t in tuning} & {normalise(t.topic) for t in held_out}
 
 
 def test_on_topic_is_judged_by_the_eval_files_facts_terms_and_markers():
@@ -71,27 +81,40 @@ def test_bad_topics_files_are_one_clear_error(tmp_path, capsys, content, message
     assert message in capsys.readouterr().err
 
 
-def test_briefing_eval_cli_writes_results_and_applies_the_gate(indexed_home, monkeypatch, tmp_path, capsys):
+def test_briefing_eval_cli_writes_results_and_reports(indexed_home, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
     monkeypatch.chdir(REPO)
     topics = tmp_path / "topics.jsonl"
     topics.write_text("\n".join(TOPICS.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
-    gate = tmp_path / "gate.json"
-    gate.write_text(json.dumps({"briefing": {"minimums": {"key_fact_recall": 1.01}}}))
     out = tmp_path / "run" / "briefings.jsonl"
-    code = main(["eval", "--briefings", "--topics", str(topics), "--out", str(out), "--gate", str(gate)])
-    printed = capsys.readouterr()
-    assert code == 1 and "gate failed: briefing key-fact recall" in printed.err
-    assert "| topic | key-fact recall |" in printed.out
+    assert main(["eval", "--briefings", "--topics", str(topics), "--out", str(out)]) == 0
+    assert "| topic | key-fact recall |" in capsys.readouterr().out
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["bcocc", "osbp-namanga"] and "## Sources" in lines[0]["note"]
     report = json.loads((tmp_path / "run" / "briefings-report.json").read_text())
     assert set(report["metrics"]) >= {"key_fact_recall", "off_topic_share", "duplicate_pairs"}
 
 
-def test_the_gate_file_gates_the_briefing_notes_in_the_same_run():
-    thresholds = json.loads((REPO / "evals" / "thresholds.json").read_text())
-    briefing = thresholds["briefing"]
-    assert briefing["minimums"]["key_fact_recall"] >= 0.8
-    assert briefing["maximums"]["off_topic_share"] <= 0.1 and briefing["maximums"]["duplicate_pairs"] == 0
-    assert "briefing eval --gate evals/thresholds.json" in (REPO / "Makefile").read_text().replace("$(BIN)/", "")
+def test_one_gate_run_gates_the_answers_and_the_briefing_notes_on_the_gates_own_topics(indexed_home, monkeypatch,
+                                                                                     tmp_path, capsys):
+    """`briefing eval --gate FILE` (what `make test` runs) scores the Q&A items, then writes notes on the topics
+    the `briefing` section names, whatever --topics says: a recall floor at the measured figure passes, one key
+    fact above it fails."""
+    monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
+    monkeypatch.chdir(REPO)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join((REPO / "evals" / "gold.jsonl").read_text(encoding="utf-8").splitlines()[:2]) + "\n")
+    held_out = tmp_path / "held-out.jsonl"
+    held_out.write_text(TOPICS.read_text(encoding="utf-8").splitlines()[2] + "\n", encoding="utf-8")  # coast-guard
+    assert main(["eval", "--briefings", "--topics", str(held_out), "--out", str(tmp_path / "measure" / "b.jsonl")]) == 0
+    measured = json.loads((tmp_path / "measure" / "b-report.json").read_text())["metrics"]["key_fact_recall"]
+    facts = len(load_topics(held_out)[0].key_facts)
+    for floor, code, verdict in [(measured, 0, "gate passed"), (measured + 1 / facts, 1, "gate failed: briefing key-fact")]:
+        gate = tmp_path / "gate.json"
+        gate.write_text(json.dumps({"minimums": {"answer_accuracy": 0.0},
+                                    "briefing": {"topics": str(held_out), "minimums": {"key_fact_recall": floor}}}))
+        capsys.readouterr()
+        assert main(["eval", "--dataset", str(gold), "--config", "current", "--out", str(tmp_path / "run" / "r.jsonl"),
+                     "--gate", str(gate)]) == code
+        printed = capsys.readouterr()
+        assert verdict in printed.err and "| answer accuracy |" in printed.out and "| coast-guard |" in printed.out

@@ -94,3 +94,13 @@ def test_ask_json_over_an_ingested_pdf_cites_its_pages(tmp_path, monkeypatch, ca
     assert result["citations"], result
     # the two short pages make one passage, so it crosses the page break
     assert all((c["source"], c["page"], c["page_end"]) == ("docs/posts.pdf", 1, 2) for c in result["citations"])
+
+
+def test_the_sources_panel_marks_each_quoted_sentence_whole():
+    """The quote is cut into sentences by the same splitter as answers, so "Mr." does not end a sentence."""
+    text = "The delegation was led by Mr. Khushal Khan. It met the BCOCC. Other business followed."
+    source = Document(page_content=text, metadata={"chunk_id": "c1", "source": "visit.md", "title": "Visit"})
+    quote = "The delegation was led by Mr. Khushal Khan. It met the BCOCC."
+    answer = Answer("Who led it?", f"{quote} [1]", False, [Citation.from_passage(1, source, quote)], [source])
+    html = sources_html(answer)
+    assert "<mark>The delegation was led by Mr. Khushal Khan.</mark> <mark>It met the BCOCC.</mark> Other" in html

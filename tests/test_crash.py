@@ -1,23 +1,29 @@
-"""Crash safety: `briefing ingest` killed hard (SIGKILL) at random points, then re-run, leaves a
-consistent index: every document present once, in its current version, no orphans, and the
-lexical index in step with the vector store."""
+"""Crash safety: `briefing ingest` killed hard (SIGKILL) inside a write, then re-run, leaves a consistent index:
+every document present once, in its current version, no orphans, and the lexical index in step with the vector
+store.
+
+Each kill lands inside a write, and the test proves it: the ingest runs under tests/crash_ingest.py, which stops
+at a chosen write (half of a batch of new passages written to Chroma, half of a batch of stale ones removed, or
+the BM25 index between moving the old one aside and moving the new one in) and waits there; the test kills it
+only once it says it is inside that write, and checks that the index it left is half-written (inconsistent)."""
 
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE, make_settings
+from conftest import KNOWLEDGE, REPO, make_settings
 
 from assistant.app.pipeline import Assistant
 from assistant.index.lexical import LexicalIndex, fingerprint
 
 pytestmark = pytest.mark.slow
 BRIEFING = os.path.join(os.path.dirname(sys.executable), "briefing")
+CRASH_INGEST = REPO / "tests" / "crash_ingest.py"
+# (version of the corpus, the write to stop in, which one of its kind)
+KILLS = [(1, "upsert", 3), (2, "delete", 1), (3, "lexical", 1)]
 
 
 def write_corpus(docs: Path, version: int) -> None:
@@ -34,17 +40,29 @@ def write_corpus(docs: Path, version: int) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def ingest(cwd: Path, home: Path, kill_after: float | None) -> int | None:
-    env = dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
-    process = subprocess.Popen([BRIEFING, "ingest", "docs"], cwd=cwd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    if kill_after is None:
-        return process.wait(timeout=300)
-    time.sleep(kill_after)
-    if process.poll() is None:
+def environment(home: Path) -> dict:
+    return dict(os.environ, BRIEFING_HOME=str(home), TRANSFORMERS_VERBOSITY="error", BRIEFING_EMBEDDINGS="torch")
+
+
+def ingest(cwd: Path, home: Path) -> int:
+    return subprocess.run([BRIEFING, "ingest", "docs"], cwd=cwd, env=environment(home), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=300).returncode
+
+
+def ingest_killed_inside(cwd: Path, home: Path, point: str, which: int) -> None:
+    """Run the ingest until it is inside the chosen write, then SIGKILL it there."""
+    process = subprocess.Popen([sys.executable, str(CRASH_INGEST), point, str(which), "ingest", "docs"], cwd=cwd,
+                               env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+    try:
+        said = process.stdout.readline()  # blocks until the write is reached (or the process ends without it)
+        assert said.strip() == "inside the write", f"the ingest never reached write {which} of kind {point}"
         os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    return None
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 def check_consistent(cwd: Path, home: Path, embeddings) -> set[str]:
@@ -63,16 +81,17 @@ def check_consistent(cwd: Path, home: Path, embeddings) -> set[str]:
     return set(ids)
 
 
-def test_sigkill_during_ingest_then_rerun_is_consistent(tmp_path, embeddings):
+def test_sigkill_inside_a_write_then_rerun_is_consistent(tmp_path, embeddings):
     docs = tmp_path / "docs"
     docs.mkdir()
     home = tmp_path / "state"
-    rng = random.Random(20240122)
-    for version in range(1, 5):
+    for version, point, which in KILLS:
         write_corpus(docs, version)
-        ingest(tmp_path, home, kill_after=rng.uniform(2.0, 9.0))
-        assert ingest(tmp_path, home, kill_after=None) == 0
+        ingest_killed_inside(tmp_path, home, point, which)
+        with pytest.raises(AssertionError):  # the kill left a write half done
+            check_consistent(tmp_path, home, embeddings)
+        assert ingest(tmp_path, home) == 0
         ids = check_consistent(tmp_path, home, embeddings)
     clean = tmp_path / "clean-state"
-    assert ingest(tmp_path, clean, kill_after=None) == 0
+    assert ingest(tmp_path, clean) == 0
     assert check_consistent(tmp_path, clean, embeddings) == ids

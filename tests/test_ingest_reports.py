@@ -43,8 +43,7 @@ def test_ingest_names_each_files_left_out_pages_and_a_scan_without_ocr(docs, no_
     assert "added 1" in captured.out and "failed 1" in captured.out
 
 
-@pytest.mark.skipif(not ocr.ocr_available(), reason="Tesseract is not installed")
-def test_ingest_reads_a_scan_with_ocr(docs, capsys):
+def test_ingest_reads_a_scan_with_ocr(docs, capsys, tesseract):
     (docs / "scan.pdf").write_bytes(scanned_pdf(SCAN))
     assert main(["ingest", str(docs)]) == 0
     assert "added 1" in capsys.readouterr().out

@@ -26,8 +26,7 @@ def no_tesseract(monkeypatch):
     monkeypatch.setattr(ocr, "tesseract_path", lambda command="tesseract": None)
 
 
-@pytest.mark.skipif(not ocr.ocr_available(), reason="Tesseract is not installed")
-def test_scanned_page_is_read_by_ocr():
+def test_scanned_page_is_read_by_ocr(tesseract):
     meta, sections = load_pdf(scanned_pdf(SCAN_TEXT), Path("scan.pdf"))
     text = " ".join(s.text for s in sections)
     assert "Data Commissioner" in text and "six years" in text

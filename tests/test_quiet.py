@@ -43,3 +43,24 @@ def test_ask_prints_no_library_noise_and_one_line_for_the_onnx_export(indexed_ho
     onnx_run = ask(home, "onnx-int8")
     assert noisy_lines(onnx_run.stderr) == [], onnx_run.stderr
     assert onnx_run.stderr.count("exporting the embedding model to ONNX") == 1, onnx_run.stderr
+
+
+def test_our_messages_print_above_a_progress_bar(capsys):
+    """While a bar is drawn, a message of ours clears the bar's line, stands on a line of its own, and the bar
+    is drawn again below it (tqdm's logging redirect, as `briefing` runs every command)."""
+    import logging
+
+    from tqdm import tqdm
+
+    from assistant.config import quiet
+
+    quiet.configure()
+    with quiet.progress_safe():
+        with tqdm(total=2, desc="Indexing", file=sys.stderr) as bar:
+            logging.getLogger("assistant.test").info("docs/act.pdf: pp. 3–5 not indexed")
+            bar.update(2)
+    lines = capsys.readouterr().err.split("\r")
+    message = next(i for i, line in enumerate(lines) if "not indexed" in line)
+    assert lines[message].strip() == "docs/act.pdf: pp. 3–5 not indexed"
+    assert "Indexing" in lines[message - 2] and not lines[message - 1].strip()  # the bar, then wiped
+    assert any("Indexing" in line for line in lines[message + 1:])  # and drawn again below

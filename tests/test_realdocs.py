@@ -1,7 +1,8 @@
 """The six real documents (and the DOCX excerpt) as the index stores them: clean text, their own
 structure, pages on every PDF citation, titles and dates from the documents, tables kept by row.
 
-The documents are at ../shared/realdocs beside the checkout; without them these tests skip."""
+The documents are at ../shared/realdocs beside the checkout (or under SHARED_DATA); without them these tests skip,
+and fail under CI=true."""
 
 import json
 import re

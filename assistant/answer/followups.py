@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.terms import STOPWORDS
+from assistant.text.terms import STOPWORDS, tokens
 
 _REFERS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|the same|the former|the latter)\b",
     re.I,
 )
-_SUBJECT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 
 
-def subject_of(question: str) -> str:
-    """The content words of a question, in order (its subject, roughly)."""
-    words = [w for w in _SUBJECT_WORD.findall(question) if w.lower() not in STOPWORDS]
-    return " ".join(words)
+def content_words(question: str) -> list[str]:
+    """The words of a question that are not stopwords or numbers, in order (what it asks about, roughly)."""
+    return [w for w in tokens(question) if w[0].isalpha() and w.lower() not in STOPWORDS]
 
 
 def standalone_query(question: str, history: list[dict[str, str]]) -> str:
@@ -29,10 +27,9 @@ def standalone_query(question: str, history: list[dict[str, str]]) -> str:
     earlier = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
     if not earlier:
         return question
-    own_words = subject_of(question).split()
-    if not _REFERS_BACK.search(question) and len(own_words) > 2:
+    if not _REFERS_BACK.search(question) and len(content_words(question)) > 2:
         return question
-    subject = subject_of(earlier[-1])
+    subject = " ".join(content_words(earlier[-1]))
     return f"{question} ({subject})" if subject else question
 
 

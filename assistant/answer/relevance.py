@@ -24,7 +24,6 @@ relevance = lexical_weight * lexical + (1 - lexical_weight) * semantic.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -139,16 +138,15 @@ class TopicRelevance:
         return self.score_many(topic, [(sentence, passage)])[0]
 
 
-def rarity_from(document_frequencies: Callable[[set[str]], tuple[int, dict[str, int]]]) -> Callable[[set[str]], dict[str, float]]:
-    """Inverse document frequency, log((N + 1) / (df + 0.5)), from a `words -> (N, {word: df})` function
-    (the knowledge store's). A word no passage holds weighs the most: a topic the documents do not cover
+def rarity_from(idf: Callable[[set[str]], dict[str, float]]) -> Callable[[set[str]], dict[str, float]]:
+    """Term rarity from a `words -> {word: inverse document frequency}` function (the knowledge store's, over the
+    passages the user may see). A word no passage holds weighs the most: a topic the documents do not cover
     ("Kenya Wildlife Service poaching patrols") is not matched by its one common word ("Service")."""
 
     def rarity(words: set[str]) -> dict[str, float]:
         forms = {w: {w, w + "e"} for w in words}  # a folded stem is looked up in both its forms
-        total, counts = document_frequencies(set().union(*forms.values()) if forms else set())
-        found = {w: max(counts.get(f, 0) for f in forms[w]) for w in words}
-        return {w: math.log((total + 1) / (found[w] + 0.5)) for w in words}
+        weights = idf(set().union(*forms.values()) if forms else set())
+        return {w: min(weights[f] for f in forms[w]) for w in words}
 
     return rarity
 

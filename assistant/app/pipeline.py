@@ -120,13 +120,15 @@ class Assistant:
         return replace(self, config=config)
 
     def briefing_writer(self, search_filter: SearchFilter = NO_FILTER):
-        """The briefing writer for this user: term rarity is read from the passages they may see."""
+        """The briefing writer for this user: term rarity, and the study visits the documents declare, are read
+        from the passages they may see."""
         from assistant.answer.briefing_writer import BriefingWriter
         from assistant.answer.relevance import TopicRelevance, rarity_from
 
         visible = SearchFilter(classifications=cleared(search_filter, self.visible).classifications)
-        rarity = rarity_from(lambda words: self.store.document_frequencies(words, visible))
-        return BriefingWriter(self.retriever, self.answerer, self.verifier, TopicRelevance(self.embeddings, rarity))
+        rarity = rarity_from(lambda words: self.store.idf(words, visible))
+        return BriefingWriter(self.retriever, self.answerer, self.verifier, TopicRelevance(self.embeddings, rarity),
+                              visits=self.store.visits(visible))
 
     def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,
               length: str = "standard"):

@@ -46,20 +46,9 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-class _AboveProgressBars(_Stderr):
-    """Our own messages: printed above any progress bar on screen, which then redraws below them."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        from tqdm import tqdm
-
-        try:
-            tqdm.write(self.format(record), file=sys.stderr)
-        except Exception:  # as logging's own handlers do: a failed message never breaks the command
-            self.handleError(record)
-
-
 def configure() -> None:
-    """Quiet the libraries for a command-line run; our own `assistant.*` messages (INFO and up) show."""
+    """Quiet the libraries for a command-line run; our own `assistant.*` messages (INFO and up) show, printed
+    above any progress bar on screen while `progress_safe()` is in effect."""
     for name, value in LIBRARY_SWITCHES.items():
         os.environ.setdefault(name, value)
     if "huggingface_hub" in sys.modules:  # imported already (an in-process caller): switch it directly
@@ -76,9 +65,17 @@ def configure() -> None:
         root.addHandler(_Stderr(logging.WARNING, "%(levelname)s %(name)s: %(message)s"))
     ours = logging.getLogger("assistant")
     if not any(isinstance(handler, _Stderr) for handler in ours.handlers):
-        ours.addHandler(_AboveProgressBars(logging.INFO, "%(message)s"))
+        ours.addHandler(_Stderr(logging.INFO, "%(message)s"))
     ours.setLevel(logging.INFO)
     ours.propagate = False
+
+
+def progress_safe():
+    """Within it, our messages are printed above any tqdm progress bar, which redraws below them
+    (tqdm's own logging redirect)."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm(loggers=[logging.getLogger("assistant")])
 
 
 def _not_quantizer_advice(record: logging.LogRecord) -> bool:

@@ -1,76 +1,88 @@
 """One settings object, read once from the environment and passed down.
 
-Every piece of state (the Chroma store, caches) lives under one root,
-`.briefing/` in the working directory unless `BRIEFING_HOME` moves it.
-Reading settings creates nothing on disk.
+Every setting is a field of `Settings`: its type, its default and the environment variable it is read
+from, in one place. pydantic parses and checks the values ("BRIEFING_TOP_K must be greater than 0, got
+'0'"); an unset or empty variable leaves the default. `Settings` stays a frozen dataclass, so
+`dataclasses.replace(settings, ...)` derives the settings of one run (an eval's temporary state root).
+
+Every piece of state (the Chroma store, caches) lives under one root, `.briefing/` in the working
+directory unless `BRIEFING_HOME` moves it. Reading settings creates nothing on disk.
 """
 
-from __future__ import annotations
-
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import (BeforeValidator, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, TypeAdapter,
+                      ValidationError)
+from pydantic.fields import FieldInfo
 
 from assistant.config.limits import MB, FileLimits
+from assistant.config.origins import parse_origins
 
 
-def _env_float(env: dict[str, str], name: str, default: float | None) -> float | None:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+def env(name: str) -> FieldInfo:
+    """The environment variable a setting is read from."""
+    return Field(validation_alias=name)
 
 
-def _env_int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
-    value = _env_float(env, name, default)
-    if value != int(value) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {env.get(name)!r}")
-    return int(value)
+def _comma_separated(value):
+    return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
+
+
+def _origins(value):
+    return parse_origins(value, "BRIEFING_ALLOWED_ORIGINS") if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
 class Settings:
     """Where state lives and how retrieval and answering are tuned."""
 
-    home: Path
-    knowledge_dir: Path
-    collection: str = "briefing"
-    top_k: int = 10
-    refusal_threshold: float | None = None
-    """The confidence an answer needs; None: the operating point chosen when the answer selector was trained."""
-    host: str = "127.0.0.1"
-    port: int = 7860
-    llm_model: str = ""
-    llm_base_url: str = ""
-    llm_api_key: str = field(default="", repr=False)
-    llm_timeout: float = 60.0
-    llm_retries: int = 2
-    embeddings: str = "onnx-int8"
+    home: Annotated[Path, env("BRIEFING_HOME")] = Path(".briefing")
+    """The state root (relative: to the working directory)."""
+    knowledge_dir: Annotated[Path, env("BRIEFING_KNOWLEDGE")] = Path("knowledge")
+    """The folder indexed by default."""
+    collection: Annotated[str, env("BRIEFING_COLLECTION")] = "briefing"
+    top_k: Annotated[PositiveInt, env("BRIEFING_TOP_K")] = 10
+    """Passages retrieved for the answerer to choose among."""
+    refusal_threshold: Annotated[float | None, env("BRIEFING_REFUSAL_THRESHOLD")] = None
+    """The confidence an answer needs; None: the operating point chosen when the answer models were trained."""
+    host: Annotated[str, env("BRIEFING_HOST")] = "127.0.0.1"
+    port: Annotated[PositiveInt, env("BRIEFING_PORT")] = 7860
+    llm_model: Annotated[str, env("BRIEFING_LLM_MODEL")] = ""
+    llm_base_url: Annotated[str, env("OPENAI_BASE_URL")] = ""
+    llm_api_key: Annotated[str, env("OPENAI_API_KEY")] = field(default="", repr=False)
+    llm_timeout: Annotated[PositiveFloat, env("BRIEFING_LLM_TIMEOUT")] = 60.0
+    llm_retries: Annotated[NonNegativeInt, env("BRIEFING_LLM_RETRIES")] = 2
+    embeddings: Annotated[str, env("BRIEFING_EMBEDDINGS")] = "onnx-int8"
     """The embedding backend: onnx-int8 (default: the eval shows no accuracy loss), onnx or torch."""
-    chroma_url: str = ""
+    chroma_url: Annotated[str, env("BRIEFING_CHROMA_URL")] = ""
     """A Chroma server (`http://host:port`) instead of the embedded store; empty: embedded."""
-    max_file_mb: float = 50.0
+    max_file_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_FILE_MB")] = 50.0
     """Largest file accepted, by ingest and by the web app (checked before an upload is stored)."""
-    max_text_mb: float = 5.0
+    max_text_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_TEXT_MB")] = 5.0
     """Most extracted text one file may yield (text and Markdown files larger than this are refused unread)."""
-    max_inflated_mb: float = 100.0
+    max_inflated_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_INFLATED_MB")] = 100.0
     """Most a DOCX (a zip) may inflate to; its XML parts may inflate to a quarter of this."""
-    max_passages: int = 3000
+    max_passages: Annotated[PositiveInt, env("BRIEFING_MAX_PASSAGES")] = 3000
     """Most passages one file may be split into."""
-    max_upload_files: int = 20
+    max_upload_files: Annotated[PositiveInt, env("BRIEFING_MAX_UPLOAD_FILES")] = 20
     """Most files in one upload request."""
-    max_upload_mb: float = 100.0
+    max_upload_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_UPLOAD_MB")] = 100.0
     """Most bytes in one upload request, all files together."""
-    login_max_failures: int = 5
+    login_max_failures: Annotated[PositiveInt, env("BRIEFING_LOGIN_MAX_FAILURES")] = 5
     """Failed log-ins an account or a client address may make before it must wait."""
-    login_lockout_s: float = 30.0
+    login_lockout_s: Annotated[NonNegativeFloat, env("BRIEFING_LOGIN_LOCKOUT_S")] = 30.0
     """The first wait after too many failed log-ins; it doubles with each further failure (at most 1 hour)."""
-    max_question_chars: int = 2000
-    levels: tuple[str, ...] = ("public", "official", "restricted")
-    """Classification levels, lowest first."""
+    max_question_chars: Annotated[PositiveInt, env("BRIEFING_MAX_QUESTION_CHARS")] = 2000
+    allowed_origins: Annotated[tuple[str, ...], BeforeValidator(_origins), env("BRIEFING_ALLOWED_ORIGINS")] = ()
+    """Other web origins whose pages may call the app with a signed-in user's session (none by default: only the
+    app's own pages may)."""
+    levels: Annotated[tuple[str, ...], BeforeValidator(_comma_separated), env("BRIEFING_LEVELS")] = (
+        "public", "official", "restricted")
+    """Classification levels, lowest first (`BRIEFING_LEVELS=public,official,restricted`)."""
 
     @property
     def llm_configured(self) -> bool:
@@ -97,34 +109,36 @@ class Settings:
         return self.home / "chroma"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, cwd: Path | None = None) -> "Settings":
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, environ: dict[str, str] | None = None, cwd: Path | None = None) -> "Settings":
+        """The settings `environ` (default: the process environment) gives; paths made absolute from `cwd`."""
+        environ = os.environ if environ is None else environ
+        given = {name: environ[name] for name in variables().values() if environ.get(name)}
+        try:
+            settings = _validator().validate_python(given)
+        except ValidationError as exc:
+            raise ValueError("; ".join(_explain(error) for error in exc.errors())) from None
         cwd = cwd or Path.cwd()
-        home = Path(env.get("BRIEFING_HOME") or cwd / ".briefing").expanduser()
-        knowledge = Path(env.get("BRIEFING_KNOWLEDGE") or cwd / "knowledge").expanduser()
-        return cls(
-            home=home.resolve(),
-            knowledge_dir=knowledge.resolve(),
-            collection=env.get("BRIEFING_COLLECTION") or "briefing",
-            top_k=_env_int(env, "BRIEFING_TOP_K", 10),
-            refusal_threshold=_env_float(env, "BRIEFING_REFUSAL_THRESHOLD", None),
-            host=env.get("BRIEFING_HOST") or "127.0.0.1",
-            port=_env_int(env, "BRIEFING_PORT", 7860),
-            llm_model=env.get("BRIEFING_LLM_MODEL", ""),
-            llm_base_url=env.get("OPENAI_BASE_URL", ""),
-            llm_api_key=env.get("OPENAI_API_KEY", ""),
-            llm_timeout=_env_float(env, "BRIEFING_LLM_TIMEOUT", 60.0),
-            llm_retries=_env_int(env, "BRIEFING_LLM_RETRIES", 2, minimum=0),
-            embeddings=env.get("BRIEFING_EMBEDDINGS") or "onnx-int8",
-            chroma_url=env.get("BRIEFING_CHROMA_URL", ""),
-            max_file_mb=_env_float(env, "BRIEFING_MAX_FILE_MB", 50.0),
-            max_text_mb=_env_float(env, "BRIEFING_MAX_TEXT_MB", 5.0),
-            max_inflated_mb=_env_float(env, "BRIEFING_MAX_INFLATED_MB", 100.0),
-            max_passages=_env_int(env, "BRIEFING_MAX_PASSAGES", 3000),
-            max_upload_files=_env_int(env, "BRIEFING_MAX_UPLOAD_FILES", 20),
-            max_upload_mb=_env_float(env, "BRIEFING_MAX_UPLOAD_MB", 100.0),
-            login_max_failures=_env_int(env, "BRIEFING_LOGIN_MAX_FAILURES", 5),
-            login_lockout_s=_env_float(env, "BRIEFING_LOGIN_LOCKOUT_S", 30.0),
-            max_question_chars=_env_int(env, "BRIEFING_MAX_QUESTION_CHARS", 2000),
-            levels=tuple(l.strip() for l in (env.get("BRIEFING_LEVELS") or "public,official,restricted").split(",") if l.strip()),
-        )
+        return replace(settings, home=_absolute(settings.home, cwd), knowledge_dir=_absolute(settings.knowledge_dir, cwd))
+
+
+def variables() -> dict[str, str]:
+    """Each setting's environment variable, by field name."""
+    return {f.name: next(m.validation_alias for m in f.type.__metadata__ if isinstance(m, FieldInfo))
+            for f in fields(Settings)}
+
+
+@cache
+def _validator() -> TypeAdapter:
+    return TypeAdapter(Settings)
+
+
+def _absolute(path: Path, cwd: Path) -> Path:
+    path = path.expanduser()
+    return (path if path.is_absolute() else cwd / path).resolve()
+
+
+def _explain(error: dict) -> str:
+    if error["type"] == "value_error":  # a check of our own, whose message names the setting
+        return error["msg"].removeprefix("Value error, ")
+    name = error["loc"][0] if error["loc"] else "a setting"
+    return f"{name} must be {error['msg'].removeprefix('Input should be ')}, got {error['input']!r}"

@@ -126,9 +126,9 @@ class LexicalIndex:
                 model, ids, metadatas, acronyms, saved)
         return True
 
-    def idf(self, terms: set[str]) -> dict[str, float]:
-        """Inverse document frequency, log(1 + N / (1 + df)), of each of `terms` over all indexed chunks."""
-        count, frequencies = self.document_frequencies(terms)
+    def idf(self, terms: set[str], search_filter: SearchFilter = NO_FILTER) -> dict[str, float]:
+        """Inverse document frequency, log(1 + N / (1 + df)), of each of `terms` over the chunks the filter admits."""
+        count, frequencies = self.document_frequencies(terms, search_filter)
         return {term: math.log(1 + count / (1 + frequencies[term])) for term in terms}
 
     def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:

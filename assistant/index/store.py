@@ -7,7 +7,7 @@ LangChain `Embeddings`, never from Chroma's default embedding function.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from assistant.config.settings import Settings
 from assistant.index.chunks import INDEX_SCHEMA, Chunk
 from assistant.index.filters import NO_FILTER, SearchFilter
 from assistant.index.lexical import LexicalHit, LexicalIndex, fingerprint
+from assistant.index.visit import MARK, Visit
 
 LEXICAL_RECHECK_S = 30.0
 
@@ -161,15 +162,11 @@ class KnowledgeStore:
         if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
             self.sync_lexical()
 
-    def document_frequencies(self, words: set[str], search_filter: SearchFilter = NO_FILTER) -> tuple[int, dict[str, int]]:
-        """How many chunks the filter admits, and how many of them hold each stemmed term (see `LexicalIndex`)."""
+    def idf(self, terms: set[str], search_filter: SearchFilter = NO_FILTER) -> dict[str, float]:
+        """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) over the passages
+        the filter admits."""
         self._recheck_lexical()
-        return self.lexical.document_frequencies(words, search_filter)
-
-    def idf(self, terms: set[str]) -> dict[str, float]:
-        """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) in the index."""
-        self._recheck_lexical()
-        return self.lexical.idf(terms)
+        return self.lexical.idf(terms, search_filter)
 
     def get_chunks(self, ids: list[str], with_vectors: bool = False) -> dict[str, tuple]:
         """Text and metadata (and, `with_vectors`, the stored vector) of the given chunk ids (those that exist)."""
@@ -188,6 +185,13 @@ class KnowledgeStore:
     def kinds(self) -> set[str]:
         """The document kinds in the collection."""
         return {meta.get("kind", "") for page in self._pages(["metadatas"]) for meta in page["metadatas"]} - {""}
+
+    def visits(self, search_filter: SearchFilter = NO_FILTER) -> list[Visit]:
+        """The study visits the documents the filter admits declare, those with the most passages first."""
+        where = {MARK: 1} if search_filter.where() is None else {"$and": [{MARK: 1}, search_filter.where()]}
+        found = self.collection.get(where=where, include=["metadatas"])["metadatas"]
+        counts = Counter(visit for visit in map(Visit.from_metadata, found) if visit is not None)
+        return [visit for visit, _ in counts.most_common()]
 
     def sections(self, source: str) -> list[str]:
         """The section headings of a document, in reading order."""

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from assistant.config.limits import FileLimits, LimitExceeded
+from assistant.index.visit import Visit
 from assistant.ingest.documents import (
     DEFAULT_CLASSIFICATION,
     DEFAULT_KIND,
@@ -65,6 +66,11 @@ def load_document(path: Path, source: str, data: bytes | None = None, limits: Fi
         key: _iso_date(value) if isinstance(value, (dt.date, dt.datetime)) else str(value) for key, value in meta.items()
         if key not in {"title", "date", "kind", "classification", "source"} and isinstance(value, (str, int, float, dt.date))
     }
+    if meta.get("visit") is not None:  # the sides of a study visit (assistant.index.visit)
+        try:
+            extra |= Visit.from_front_matter(meta["visit"]).metadata()
+        except ValueError as exc:
+            raise DocumentError(str(exc)) from None
     reports = {key: list(meta.get(key) or []) for key in ("skipped_pages", "dropped_text")}
     return LoadedDocument(
         source=source,

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         args.configs = ["dense", "hybrid", "current"]
     try:
         settings = Settings.from_env()
-        return args.run(args, settings)
+        with quiet.progress_safe():
+            return args.run(args, settings)
     except (UserError, ValueError, ModelUnavailable, EncodingUnavailable, OSError) as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return 2

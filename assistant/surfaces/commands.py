@@ -133,10 +133,12 @@ def _briefing_eval(args, settings: Settings, thresholds: dict | None, assistant=
         write_briefing_report,
     )
 
-    topics = load_topics(Path(args.topics))
+    # A gate holds floors measured on its own topics (`topics` of the section: topics the writer was not tuned on).
+    topics_path = Path((thresholds or {}).get("topics") or args.topics)
+    topics = load_topics(topics_path)
     out = Path(args.out) if args.briefings and args.out else _eval_output(args.out).with_name("briefings.jsonl")
     assistant = assistant or _assistant(settings, args.clearance)
-    report = run_briefing_eval(assistant, topics, Path(args.topics), out, length=getattr(args, "length", "standard"))
+    report = run_briefing_eval(assistant, topics, topics_path, out, length=getattr(args, "length", "standard"))
     md_path, json_path = write_briefing_report(report, out)
     failures = check_briefing_gate(report, thresholds) if thresholds else []
     if args.json:
@@ -210,6 +212,10 @@ def cmd_eval(args, settings: Settings) -> int:
     if args.realdocs:
         from assistant.evaluation.realdocs import run_realdocs
 
+        if thresholds is not None:  # the real documents have their own section of floors; the briefings are not run
+            if "realdocs" not in thresholds:
+                raise UserError(f"gate thresholds {args.gate} have no `realdocs` section")
+            thresholds = thresholds["realdocs"]
         run = run_realdocs(settings, Path(args.realdocs_data), items, configs, dataset, out)
     else:
         assistant = _assistant(settings, args.clearance)
@@ -232,7 +238,7 @@ def cmd_eval(args, settings: Settings) -> int:
         for table in run.report.get("tables", []):
             print(f"\n{table}")
         print(f"\nresults: {out}\nreport: {md_path} and {json_path}")
-    if thresholds and thresholds.get("briefing"):
+    if not args.realdocs and thresholds and thresholds.get("briefing"):
         # The same gate run covers the briefing notes (`briefing` section of the thresholds file).
         failures += _briefing_eval(args, settings, thresholds["briefing"], assistant)
     return _gate_verdict(failures, args.gate)

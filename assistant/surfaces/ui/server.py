@@ -1,5 +1,10 @@
-"""Serving the app: log-in with throttling, the only files served, and upload size limits.
+"""Serving the app: log-in with throttling, requests only from the app's own pages, the only files
+served, and upload size limits.
 
+- The Gradio app is mounted on a FastAPI app of our own whose middleware comes first: the browser
+  policy (`browser_policy`: security headers, SameSite cookies), the origin guard (`origin_guard`:
+  pages of other sites are refused), then CORS for `BRIEFING_ALLOWED_ORIGINS` only (with it in place,
+  Gradio adds no CORS headers of its own, which would echo any origin).
 - Gradio serves only its own cache and upload folder: no `allowed_paths`, and the state
   root (index, users file, audit log, uploads) is blocked outright.
 - `max_file_size` makes Gradio refuse an oversized file while it streams in, before it is stored.
@@ -11,20 +16,27 @@ from __future__ import annotations
 import contextvars
 import os
 
-from fastapi import HTTPException
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI, HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
 from assistant.app.access import Users
 from assistant.app.pipeline import Assistant
 from assistant.app.throttle import LoginThrottle, LoginThrottled
 from assistant.surfaces.ui.app import build_ui
+from assistant.surfaces.ui.browser_policy import BrowserPolicy
+from assistant.surfaces.ui.origin_guard import OriginGuard
 from assistant.surfaces.ui.render import CSS, HEAD
 
+GRACEFUL_SHUTDOWN_S = 1
 _client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="unknown")
 
 
 class ClientAddress:
-    """ASGI middleware: remembers the connecting address (never a forwarded header) for the log-in check."""
+    """ASGI middleware: remembers the client's address for the log-in check (the connecting address, or the
+    address a proxy on 127.0.0.1 reports: uvicorn trusts `X-Forwarded-For` only from FORWARDED_ALLOW_IPS)."""
 
     def __init__(self, app):
         self.app = app
@@ -51,8 +63,8 @@ def throttled_login(users: Users, throttle: LoginThrottle):
     return authenticate
 
 
-def launch(assistant: Assistant, host: str, port: int, users: Users | None = None, concurrency: int = 4) -> None:
-    """Serve the app; `concurrency` requests run at once, so one long answer does not block the others.
+def create_app(assistant: Assistant, users: Users | None = None, concurrency: int = 4) -> FastAPI:
+    """The served application; `concurrency` requests run at once, so one long answer does not block the others.
     With `users`, Gradio asks for a log-in checked against the users file."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = assistant.settings
@@ -60,7 +72,21 @@ def launch(assistant: Assistant, host: str, port: int, users: Users | None = Non
     auth = None
     if users is not None:
         auth = throttled_login(users, LoginThrottle(settings.login_max_failures, settings.login_lockout_s))
-    demo.launch(server_name=host, server_port=port, footer_links=["api"], css=CSS, head=HEAD,
-                blocked_paths=[str(settings.home)], max_file_size=int(settings.max_file_mb * 1024 * 1024),
-                app_kwargs={"middleware": [Middleware(ClientAddress)]},
-                auth=auth, auth_message="Sign in with your briefing-assistant account." if users else None)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, middleware=[
+        Middleware(BrowserPolicy),
+        Middleware(OriginGuard, allowed=settings.allowed_origins),
+        Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_credentials=True,
+                   allow_methods=["*"], allow_headers=["*"]),
+        Middleware(ClientAddress),
+    ])
+    return gr.mount_gradio_app(
+        app, demo, path="/", footer_links=["api"], css=CSS, head=HEAD,
+        blocked_paths=[str(settings.home)], max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        auth=auth, auth_message="Sign in with your briefing-assistant account." if users else None)
+
+
+def launch(assistant: Assistant, host: str, port: int, users: Users | None = None, concurrency: int = 4) -> None:
+    """Serve the app on `host:port` until interrupted (Ctrl-C or SIGTERM: requests in flight get a second to finish)."""
+    app = create_app(assistant, users, concurrency)
+    print(f"Serving on http://{host}:{port}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
