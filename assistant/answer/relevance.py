@@ -43,14 +43,9 @@ _HEAD_END = re.compile(r"\s(?:in|of|for|to|at|on|from|with|under|by|between|with
 _PARTS = re.compile(r"\s*(?:[,;:&/]|\band\b|\bversus\b|\bvs\b\.?)\s*", re.I)
 
 
-def _fold(term: str) -> str:
-    """One form for stems that differ by a final e ("committee" -> committe, "committees" -> committ)."""
-    return term[:-1] if len(term) > 4 and term.endswith("e") else term
-
-
 def content_terms(text: str) -> set[str]:
-    """Stemmed content words, hyphenated words also split ("one-stop" -> one, stop), final-e stems folded."""
-    return {_fold(t) for t in terms(re.sub(r"(?<=\w)-(?=\w)", " ", text))}
+    """Stemmed content words (`assistant.text.terms`), hyphenated words also split ("one-stop" -> one, stop)."""
+    return terms(re.sub(r"(?<=\w)-(?=\w)", " ", text))
 
 
 def head_terms(topic: str) -> set[str]:
@@ -136,19 +131,6 @@ class TopicRelevance:
 
     def __call__(self, topic: str, sentence: str, passage: Document) -> float:
         return self.score_many(topic, [(sentence, passage)])[0]
-
-
-def rarity_from(idf: Callable[[set[str]], dict[str, float]]) -> Callable[[set[str]], dict[str, float]]:
-    """Term rarity from a `words -> {word: inverse document frequency}` function (the knowledge store's, over the
-    passages the user may see). A word no passage holds weighs the most: a topic the documents do not cover
-    ("Kenya Wildlife Service poaching patrols") is not matched by its one common word ("Service")."""
-
-    def rarity(words: set[str]) -> dict[str, float]:
-        forms = {w: {w, w + "e"} for w in words}  # a folded stem is looked up in both its forms
-        weights = idf(set().union(*forms.values()) if forms else set())
-        return {w: min(weights[f] for f in forms[w]) for w in words}
-
-    return rarity
 
 
 def score_relevance(relevance: RelevanceFn, topic: str, pairs: Sequence[tuple[str, Document]],

@@ -123,12 +123,11 @@ class Assistant:
         """The briefing writer for this user: term rarity, and the study visits the documents declare, are read
         from the passages they may see."""
         from assistant.answer.briefing_writer import BriefingWriter
-        from assistant.answer.relevance import TopicRelevance, rarity_from
+        from assistant.answer.relevance import TopicRelevance
 
         visible = SearchFilter(classifications=cleared(search_filter, self.visible).classifications)
-        rarity = rarity_from(lambda words: self.store.idf(words, visible))
-        return BriefingWriter(self.retriever, self.answerer, self.verifier, TopicRelevance(self.embeddings, rarity),
-                              visits=self.store.visits(visible))
+        relevance = TopicRelevance(self.embeddings, lambda words: self.store.idf(words, visible))
+        return BriefingWriter(self.retriever, self.answerer, self.verifier, relevance, visits=self.store.visits(visible))
 
     def brief(self, topic: str = "", sources: tuple[str, ...] = (), search_filter: SearchFilter = NO_FILTER,
               length: str = "standard"):
