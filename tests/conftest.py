@@ -180,3 +180,73 @@ def realdoc_chunks(realdocs, embeddings):
 
     chunker = Chunker(embeddings.count_word_pieces, embedder=embeddings.backend)
     return {name: chunker.split(document) for name, document in realdocs.items()}
+
+
+def users_in(home: Path, levels=("public", "official", "restricted")):
+    """The users of the state root `home` (its database)."""
+    from assistant.app.access import Levels, Users
+    from assistant.app.state import open_state
+
+    return Users(open_state(make_settings(home)), Levels(levels))
+
+
+def audit_in(home: Path):
+    """The audit log of the state root `home` (its database)."""
+    from assistant.app.audit import AuditLog
+    from assistant.app.state import open_state
+
+    return AuditLog(open_state(make_settings(home)))
+
+
+def run_cluster(*args: str) -> dict | None:
+    """Run deploy/cluster.py (the README's several-server script) with this virtual environment's Python; `up`
+    returns what it started."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(REPO / "deploy" / "cluster.py"), *args], capture_output=True,
+                            text=True, timeout=900)
+    if result.returncode != 0:
+        raise RuntimeError(f"deploy/cluster.py {' '.join(args)} failed: {result.stderr[-3000:]}")
+    return json.loads(result.stdout) if args[0] == "up" else None
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL 15 server (Debian's), started by deploy/cluster.py; yields its database URL."""
+    require(Path("/usr/lib/postgresql/15/bin/initdb").exists(), "PostgreSQL 15 is not installed (apt-get install postgresql)")
+    folder = tmp_path_factory.mktemp("postgres")
+    state = run_cluster("up", "--dir", str(folder), "--parts", "postgres")
+    try:
+        yield state["database_url"]
+    finally:
+        run_cluster("down", "--dir", str(folder))
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new, empty database on the PostgreSQL server of `server_url`; returns its URL."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_env(request) -> dict:
+    """Settings for the embedded SQLite database (under the test's state root), or for a fresh database on the real
+    PostgreSQL server, already migrated."""
+    if request.param == "sqlite":
+        return {}
+    url = fresh_postgres_database(request.getfixturevalue("postgres"))
+    from assistant.database.connection import upgrade_database
+
+    upgrade_database(make_settings(Path("/nonexistent"), BRIEFING_DATABASE_URL=url))
+    return {"BRIEFING_DATABASE_URL": url}

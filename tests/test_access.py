@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE, make_settings
+from conftest import KNOWLEDGE, make_settings, users_in
 from gradio_client import Client
 from test_ui import serving
 
 from assistant.answer.chain import PIPELINES
 from assistant.answer.suggestions import suggest_followups
-from assistant.app.access import AccessError, Levels, Users
+from assistant.app.access import AccessError, Levels
 from assistant.app.library import Library
 from assistant.app.pipeline import Assistant
 from assistant.index.filters import NO_FILTER, cleared
@@ -49,7 +49,7 @@ def index_namanga_and_annex(root: Path, folder: str, embeddings=None, **override
 def secure_home(tmp_path_factory, embeddings):
     root = tmp_path_factory.mktemp("secure")
     index_namanga_and_annex(root, "docs", embeddings)
-    users = Users(root / "state" / "users.json", LEVELS)
+    users = users_in(root / "state")
     users.add("alice", "public-pass-1", "public")
     users.add("bob", "restricted-pass-1", "restricted")
     return root / "state"
@@ -71,14 +71,13 @@ def leaks(value) -> bool:
 def test_levels_and_users(tmp_path):
     assert LEVELS.visible_to("official") == ("public", "official") and LEVELS.visible_to("restricted") is None
     assert LEVELS.highest_of(["public", "restricted", "official"]) == "restricted"
-    users = Users(tmp_path / "users.json", LEVELS)
+    users = users_in(tmp_path / "state")
     users.add("carol", "a-long-password", "official")
     assert users.authenticate("carol", "a-long-password") and not users.authenticate("carol", "wrong-password")
     assert not users.authenticate("nobody", "a-long-password")
-    assert users.clearance("carol") == "official"
-    stored = (tmp_path / "users.json").read_text()
-    assert "a-long-password" not in stored and "salt" in stored
-    assert oct((tmp_path / "users.json").stat().st_mode)[-3:] == "600"
+    assert users.clearance("carol") == "official" and users.role("carol") == "reader"
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "state").glob("briefing.sqlite3*"))
+    assert b"a-long-password" not in stored and b"carol" in stored
     with pytest.raises(AccessError, match="unknown classification"):
         users.add("dave", "a-long-password", "secret")
     with pytest.raises(AccessError, match="at least 8"):
@@ -136,7 +135,7 @@ def test_users_add_reads_the_password_from_stdin(tmp_path):
     run = subprocess.run([briefing, "users", "add", "erin", "--clearance", "official"], input="erin-password\n",
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert Users(tmp_path / "users.json", LEVELS).authenticate("erin", "erin-password")
+    assert users_in(tmp_path).authenticate("erin", "erin-password")
     bad = subprocess.run([briefing, "users", "add", "erin", "--clearance", "top-secret"], input="erin-password\n",
                          env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "unknown classification level" in bad.stderr

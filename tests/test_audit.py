@@ -4,10 +4,9 @@ import json
 import logging
 import shutil
 
-from conftest import KNOWLEDGE, make_settings
+from conftest import KNOWLEDGE, audit_in, make_settings
 from openai_stub import OpenAIStub
 
-from assistant.app.audit import AuditLog
 from assistant.app.pipeline import Assistant
 from assistant.surfaces.cli import main
 
@@ -23,7 +22,7 @@ def test_answers_are_recorded_listed_and_replayed(tmp_path, monkeypatch, embeddi
     assistant = Assistant.from_settings(make_settings(tmp_path / "state", docs), embeddings)
     assistant.ingest(progress=False)
     answer = assistant.ask("When was it launched?", history)
-    record = AuditLog(tmp_path / "state" / "audit.sqlite3").list()[0]
+    record = audit_in(tmp_path / "state").list()[0]
     assert record.question == "When was it launched?" and record.history == history
     assert "Kenya Coast Guard Service" in record.standalone_query and record.user == "local"
     assert record.answer == answer.text and record.mode == "extractive" and record.prompt_version == "extractive"
@@ -63,6 +62,8 @@ def test_no_secret_in_records_or_logs(indexed_home, monkeypatch, tmp_path, capsy
     out, err = asked.out + listed.out, asked.err + listed.err
     records = json.loads(listed.out)
     assert records and records[0]["model"] == "stub-model" and records[0]["prompt_version"] != "extractive"
-    for place in (out, err, caplog.text, (home / "audit.sqlite3").read_bytes().decode("latin-1")):
+    database = b"".join(p.read_bytes() for p in home.glob("briefing.sqlite3*")).decode("latin-1")
+    assert "stub-model" in database  # the record is in these bytes
+    for place in (out, err, caplog.text, database):
         assert secret not in place
     assert secret not in repr(make_settings(home, OPENAI_API_KEY=secret))

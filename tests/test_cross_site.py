@@ -17,13 +17,13 @@ import json
 
 import httpx
 import pytest
+from conftest import users_in
 from test_access import QUESTION, leaks
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_security import PASSWORDS, running_site
 from test_ui import free_port
 from tls_proxy import tls_proxy
 
-from assistant.app.access import Levels, Users
 
 pytestmark = pytest.mark.slow
 APP = "briefing.ministry.test"
@@ -63,8 +63,8 @@ def served(tmp_path_factory):
             yield site, proxy
 
 
-def users_of(site) -> Users:
-    return Users(site.home / "users.json", Levels(("public", "official", "restricted")))
+def users_of(site):
+    return users_in(site.home)
 
 
 @pytest.fixture

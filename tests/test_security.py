@@ -17,13 +17,11 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from conftest import KNOWLEDGE
+from conftest import KNOWLEDGE, audit_in, users_in
 from gradio_client import Client, handle_file
 from test_access import index_namanga_and_annex, leaks
 from test_ui import serving
 
-from assistant.app.access import Levels, Users
-from assistant.app.audit import AuditLog
 
 pytestmark = pytest.mark.slow
 PASSWORDS = {"alice": "alice-pass-1", "rita": "rita-pass-1", "rex": "rex-pass-1", "ada": "ada-pass-1"}
@@ -58,7 +56,7 @@ def running_site(tmp_path_factory, **env):
     """A served site: the Namanga note and the restricted annex indexed, the four users added."""
     root = tmp_path_factory.mktemp("site")
     knowledge = index_namanga_and_annex(root, "knowledge", BRIEFING_EMBEDDINGS=BACKEND)
-    users = Users(root / "state" / "users.json", Levels(("public", "official", "restricted")))
+    users = users_in(root / "state")
     for name, clearance, role in (("alice", "public", "editor"), ("rita", "restricted", "editor"),
                                   ("rex", "restricted", "reader"), ("ada", "restricted", "admin")):
         users.add(name, PASSWORDS[name], clearance, role)
@@ -105,7 +103,7 @@ def test_the_file_route_serves_nothing_outside_the_apps_own_outputs(site, ritas_
     outside.write_text("another user's exported briefing")
     try:
         http = site.http("alice")
-        for path in (outside, site.home / "users.json", site.home / "audit.sqlite3", ritas_plan[1]):
+        for path in (outside, site.home / "briefing.sqlite3", ritas_plan[1]):
             response = http.get(f"/gradio_api/file={path}")
             assert response.status_code == 403, (path, response.status_code)
     finally:
@@ -194,7 +192,7 @@ def test_every_library_change_is_audited_and_removal_works_without_the_page(site
     assert "osprey" in answer
     status, *_ = rita.predict(source, api_name="/remove_document")  # a fresh client: the page's load step never ran
     assert status.startswith(f"Removed {source}") and not (site.root / source).parent.exists()
-    changes = [(c.user, c.action, c.source) for c in AuditLog(site.home / "audit.sqlite3").changes()]
+    changes = [(c.user, c.action, c.source) for c in audit_in(site.home).changes()]
     assert [("rita", "remove", source), ("rita", "replace", source), ("rita", "upload", source)] == \
         [c for c in changes if c[2] == source]
 
@@ -211,7 +209,7 @@ def test_only_admins_manage_users_and_never_above_their_clearance(site):
         site.client("rita").predict("mallory", "mallory-pass-1", "restricted", "admin", api_name="/set_user")
     ada = site.client("ada")
     assert "saved" in ada.predict("erin", "erin-pass-12", "official", "reader", api_name="/set_user")
-    assert Users(site.home / "users.json", Levels(("public", "official", "restricted"))).role("erin") == "reader"
+    assert users_in(site.home).role("erin") == "reader"
 
 
 def test_bad_questions_get_their_reason(site):

@@ -3,20 +3,22 @@
 Levels are ordered (default `public` < `official` < `restricted`; `BRIEFING_LEVELS`
 changes them). A user may see documents at or below their clearance. A role says what a
 user may do: a `reader` asks, briefs and exports; an `editor` may also upload, replace and
-remove documents within their clearance; an `admin` may also manage users. Users live in
-`<state root>/users.json` with salted PBKDF2 password hashes; without that file the
-assistant runs as a single local user with the highest clearance and the admin role.
+remove documents within their clearance; an `admin` may also manage users. Users live in the
+database (`assistant.database`) with salted PBKDF2 password hashes, shared by every server; with
+no user there the assistant runs as a single local user with the highest clearance and the admin role.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import os
 import re
 import secrets
-from pathlib import Path
+
+from sqlalchemy import func, select
+
+from assistant.database.connection import Database, now
+from assistant.database.schema import users as users_table
 
 ITERATIONS = 200_000
 ROLES = ("reader", "editor", "admin")
@@ -76,22 +78,23 @@ def _hash(password: str, salt: bytes, iterations: int) -> str:
 
 
 class Users:
-    """The users file: name → salted password hash and clearance. Passwords are never stored."""
+    """The users: name → salted password hash, clearance and role, one row each. Passwords are never stored.
 
-    def __init__(self, path: Path, levels: Levels):
-        self.path = path
+    Adding a user is one statement (insert, or update the row of that name), so concurrent edits from any
+    number of servers lose none."""
+
+    def __init__(self, database: Database, levels: Levels):
+        self.database = database
         self.levels = levels
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        """Whether any user is defined (then the web app asks for a log-in)."""
+        with self.database.connect() as connection:
+            return bool(connection.execute(select(func.count()).select_from(users_table)).scalar())
 
-    def _read(self) -> dict:
-        if not self.exists():
-            return {}
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise AccessError(f"cannot read the users file {self.path}: {exc}") from None
+    def names(self) -> list[str]:
+        with self.database.connect() as connection:
+            return list(connection.execute(select(users_table.c.name).order_by(users_table.c.name)).scalars())
 
     def add(self, name: str, password: str, clearance: str, role: str = DEFAULT_ROLE) -> None:
         if not _NAME.match(name):
@@ -100,33 +103,38 @@ class Users:
             raise AccessError("the password must have at least 8 characters")
         self.levels.check(clearance)
         check_role(role)
-        users = self._read()
         salt = secrets.token_bytes(16)
-        users[name] = {"salt": salt.hex(), "hash": _hash(password, salt, ITERATIONS), "iterations": ITERATIONS,
-                       "clearance": clearance, "role": role}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = self.path.with_suffix(".tmp")
-        staging.write_text(json.dumps(users, indent=2), encoding="utf-8")
-        os.chmod(staging, 0o600)
-        os.replace(staging, self.path)
+        row = {"name": name, "salt": salt.hex(), "hash": _hash(password, salt, ITERATIONS), "iterations": ITERATIONS,
+               "clearance": clearance, "role": role, "updated_at": now()}
+        with self.database.begin() as connection:
+            self.database.upsert(connection, users_table, row, ["name"], [k for k in row if k != "name"])
+
+    def _record(self, name: str) -> dict | None:
+        with self.database.connect() as connection:
+            row = connection.execute(select(users_table).where(users_table.c.name == name)).mappings().first()
+        return dict(row) if row else None
 
     def authenticate(self, name: str, password: str) -> bool:
-        record = self._read().get(name)
+        record = self._record(name)
         if not record:
             _hash(password, b"timing-equaliser", ITERATIONS)  # the same work for unknown names
             return False
         expected = _hash(password, bytes.fromhex(record["salt"]), int(record["iterations"]))
         return hmac.compare_digest(expected, record["hash"])
 
-    def _record(self, name: str) -> dict:
-        record = self._read().get(name)
+    def _known(self, name: str) -> dict:
+        record = self._record(name)
         if not record:
             raise AccessError(f"no user {name!r}")
         return record
 
+    def profile(self, name: str) -> tuple[str, str]:
+        """The user's clearance and role, read together."""
+        record = self._known(name)
+        return self.levels.check(record["clearance"]), check_role(record["role"])
+
     def clearance(self, name: str) -> str:
-        return self.levels.check(self._record(name)["clearance"])
+        return self.profile(name)[0]
 
     def role(self, name: str) -> str:
-        """The user's role; users saved before roles existed are readers."""
-        return check_role(self._record(name).get("role", DEFAULT_ROLE))
+        return self.profile(name)[1]

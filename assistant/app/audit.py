@@ -1,56 +1,23 @@
-"""Provenance: every answer and every change to the library recorded in SQLite under the
-state root, listed and replayed.
+"""Provenance: every answer and every change to the library recorded in the database, listed and replayed.
 
 A record holds the time, user and clearance, the question, its history and standalone
 query, the retrieved chunk ids with their documents' hashes, mode and model, prompt
-version, the answer, its citations and their verification. No secret is ever stored:
-settings objects never enter a record, only the fields named here.
+version, the answer, its citations and their verification, and the server that answered. No
+secret is ever stored: settings objects never enter a record, only the fields named here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
-from pathlib import Path
+
+from sqlalchemy import insert, select
 
 from assistant.answer.types import Answer
+from assistant.database.connection import Database, now, server_name
+from assistant.database.schema import answers, library_changes
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,
-    user TEXT NOT NULL,
-    clearance TEXT NOT NULL,
-    question TEXT NOT NULL,
-    history TEXT NOT NULL,
-    standalone_query TEXT NOT NULL,
-    filter TEXT NOT NULL,
-    retrieved TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    model TEXT NOT NULL,
-    prompt_version TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    refused INTEGER NOT NULL,
-    citations TEXT NOT NULL,
-    verification TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS answers_user_time ON answers (user, time);
-CREATE TABLE IF NOT EXISTS library_changes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,
-    user TEXT NOT NULL,
-    action TEXT NOT NULL,
-    source TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-"""
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+JSON_FIELDS = ("history", "filter", "retrieved", "citations", "verification")
 
 
 @dataclass(frozen=True)
@@ -63,6 +30,7 @@ class LibraryChange:
     action: str
     source: str
     detail: str
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,76 +51,74 @@ class AuditRecord:
     refused: bool
     citations: list
     verification: list
+    server: str = ""
+
+
+def answer_row(answer: Answer, *, user: str, clearance: str, history: list, search_filter: dict, model: str,
+               prompt_version: str, server: str) -> dict:
+    """The columns of an answer's record."""
+    retrieved = [{"chunk_id": p.metadata["chunk_id"], "source": p.metadata.get("source", ""),
+                  "doc_hash": p.metadata.get("doc_hash", "")} for p in answer.passages]
+    contract = answer.to_dict()
+    return {
+        "time": now(), "username": user, "clearance": clearance, "question": answer.question,
+        "history": json.dumps(history), "standalone_query": answer.query or answer.question,
+        "filter": json.dumps(search_filter), "retrieved": json.dumps(retrieved), "mode": answer.mode, "model": model,
+        "prompt_version": prompt_version, "answer": answer.text, "refused": int(answer.refused),
+        "citations": json.dumps(contract["citations"]), "verification": json.dumps(contract["sentences"]),
+        "server": server,
+    }
 
 
 class AuditLog:
-    """Append-only answer records in `<state root>/audit.sqlite3`; safe to share between threads."""
+    """Append-only answer records and library changes in the shared database; safe to share between threads.
+    `server` names this process in each row (`BRIEFING_SERVER_NAME`; default host and process id)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        return db
+    def __init__(self, database: Database, server: str = ""):
+        self.database = database
+        self.server = server_name(server)
 
     def record(self, answer: Answer, *, user: str, clearance: str, history: list, search_filter: dict,
                model: str, prompt_version: str) -> int:
-        retrieved = [{"chunk_id": p.metadata["chunk_id"], "source": p.metadata.get("source", ""),
-                      "doc_hash": p.metadata.get("doc_hash", "")} for p in answer.passages]
-        contract = answer.to_dict()
-        row = (
-            _now(), user, clearance, answer.question,
-            json.dumps(history), answer.query or answer.question, json.dumps(search_filter), json.dumps(retrieved),
-            answer.mode, model, prompt_version, answer.text, int(answer.refused),
-            json.dumps(contract["citations"]), json.dumps(contract["sentences"]),
-        )
-        with self._lock, self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO answers (time, user, clearance, question, history, standalone_query, filter, retrieved,"
-                " mode, model, prompt_version, answer, refused, citations, verification)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-            return int(cursor.lastrowid)
+        row = answer_row(answer, user=user, clearance=clearance, history=history, search_filter=search_filter,
+                         model=model, prompt_version=prompt_version, server=self.server)
+        with self.database.begin() as connection:
+            return int(connection.execute(insert(answers).values(**row)).inserted_primary_key[0])
 
     @staticmethod
-    def _record(row: sqlite3.Row) -> AuditRecord:
+    def _record(row) -> AuditRecord:
         data = dict(row)
-        for key in ("history", "filter", "retrieved", "citations", "verification"):
+        data["user"] = data.pop("username")
+        for key in JSON_FIELDS:
             data[key] = json.loads(data[key])
         data["refused"] = bool(data["refused"])
         return AuditRecord(**data)
 
     def list(self, user: str | None = None, since: str | None = None, limit: int = 100) -> list[AuditRecord]:
-        query, args = "SELECT * FROM answers WHERE 1=1", []
+        query = select(answers)
         if user:
-            query += " AND user = ?"
-            args.append(user)
+            query = query.where(answers.c.username == user)
         if since:
-            query += " AND time >= ?"
-            args.append(since)
-        query += " ORDER BY id DESC LIMIT ?"
-        args.append(limit)
-        with self._connect() as db:
-            return [self._record(row) for row in db.execute(query, args)]
+            query = query.where(answers.c.time >= since)
+        query = query.order_by(answers.c.id.desc()).limit(limit)
+        with self.database.connect() as connection:
+            return [self._record(row) for row in connection.execute(query).mappings()]
 
     def get(self, record_id: int) -> AuditRecord:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM answers WHERE id = ?", (record_id,)).fetchone()
+        with self.database.connect() as connection:
+            row = connection.execute(select(answers).where(answers.c.id == record_id)).mappings().first()
         if row is None:
             raise ValueError(f"no audit record {record_id}")
         return self._record(row)
 
     def record_change(self, *, user: str, action: str, source: str, detail: str = "") -> int:
-        with self._lock, self._connect() as db:
-            cursor = db.execute("INSERT INTO library_changes (time, user, action, source, detail) VALUES (?, ?, ?, ?, ?)",
-                                (_now(), user, action, source, detail))
-            return int(cursor.lastrowid)
+        row = {"time": now(), "username": user, "action": action, "source": source, "detail": detail,
+               "server": self.server}
+        with self.database.begin() as connection:
+            return int(connection.execute(insert(library_changes).values(**row)).inserted_primary_key[0])
 
     def changes(self, limit: int = 100) -> list[LibraryChange]:
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM library_changes ORDER BY id DESC LIMIT ?", (limit,))
-            return [LibraryChange(**dict(row)) for row in rows]
+        with self.database.connect() as connection:
+            rows = connection.execute(select(library_changes).order_by(library_changes.c.id.desc()).limit(limit))
+            return [LibraryChange(row.id, row.time, row.username, row.action, row.source, row.detail, row.server)
+                    for row in rows]

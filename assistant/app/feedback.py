@@ -1,30 +1,35 @@
-"""Thumbs up/down and comments, stored with the answer they are about (JSON lines under the state root)."""
+"""Thumbs up/down and comments, stored in the database with the answer they are about; the conversation export."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import threading
-from pathlib import Path
 
+from sqlalchemy import insert, select
+
+from assistant.database.connection import Database, now
+from assistant.database.schema import feedback
 from assistant.index.chunks import location
 
-_LOCK = threading.Lock()
+VOTES = ("up", "down", "comment")
 
 
-def record_feedback(home: Path, answer: dict, vote: str, comment: str = "") -> dict:
-    if vote not in ("up", "down", "comment"):
+def record_feedback(database: Database, answer: dict, vote: str, comment: str = "", user: str = "") -> dict:
+    """Store a vote or comment with the answer it is about (its `ask --json` form); returns what was stored."""
+    if vote not in VOTES:
         raise ValueError("vote must be up, down or comment")
-    entry = {
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "vote": vote,
-        "comment": comment.strip()[:2000],
-        "answer": answer,
-    }
-    home.mkdir(parents=True, exist_ok=True)
-    with _LOCK, (home / "feedback.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    entry = {"time": now(), "vote": vote, "comment": comment.strip()[:2000], "answer": answer}
+    with database.begin() as connection:
+        connection.execute(insert(feedback).values(time=entry["time"], username=user, vote=vote,
+                                                   comment=entry["comment"], answer=json.dumps(answer, ensure_ascii=False)))
     return entry
+
+
+def feedback_entries(database: Database) -> list[dict]:
+    """Every stored vote and comment, oldest first: time, user, vote, comment and the answer."""
+    with database.connect() as connection:
+        rows = connection.execute(select(feedback).order_by(feedback.c.id)).mappings()
+        return [{"time": r["time"], "user": r["username"], "vote": r["vote"], "comment": r["comment"],
+                 "answer": json.loads(r["answer"])} for r in rows]
 
 
 def conversation_markdown(answers: list[dict]) -> str:

@@ -21,7 +21,9 @@ from assistant.answer.types import Answer, AnswerDelta, Answerer
 from assistant.answer.verification import CitationVerifier
 from assistant.app.access import Levels
 from assistant.app.audit import AuditLog
+from assistant.app.state import open_state
 from assistant.config.settings import Settings
+from assistant.database.connection import Database
 from assistant.index.backends import make_embeddings
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.filters import NO_FILTER, SearchFilter, cleared
@@ -52,11 +54,14 @@ class Assistant:
     user: str = "local"
     audit: AuditLog | None = None
     """Where answers are recorded; None records nothing (the evals)."""
+    database: Database | None = None
+    """The shared state: users, audit, feedback, uploads (see `assistant.database`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: MiniLMEmbeddings | None = None,
                       chat_model=None) -> "Assistant":
         """Embedded mode unless an LLM is configured (or `chat_model`, a LangChain chat model, is given)."""
+        database = open_state(settings)
         embeddings = embeddings or make_embeddings(settings.embeddings, settings.home / "models")
         store = KnowledgeStore.open(settings)
         answerer: Answerer = LearnedAnswerer(embeddings, store.idf, threshold=settings.refusal_threshold)
@@ -70,7 +75,8 @@ class Assistant:
 
             answerer = LLMAnswerer(chat_model, settings.llm_model or "chat model", fallback=answerer)
             rewriter = LLMQuestionRewriter(chat_model)
-        return cls(settings, embeddings, store, answerer, rewriter, audit=AuditLog(settings.audit_file))
+        return cls(settings, embeddings, store, answerer, rewriter, audit=AuditLog(database, settings.server_name),
+                   database=database)
 
     @property
     def mode(self) -> str:

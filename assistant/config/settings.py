@@ -60,6 +60,12 @@ class Settings:
     """The embedding backend: onnx-int8 (default: the eval shows no accuracy loss), onnx or torch."""
     chroma_url: Annotated[str, env("BRIEFING_CHROMA_URL")] = ""
     """A Chroma server (`http://host:port`) instead of the embedded store; empty: embedded."""
+    database_url: Annotated[str, env("BRIEFING_DATABASE_URL")] = field(default="", repr=False)
+    """The database of users, audit, feedback, uploads, log-in counters and library changes, as a SQLAlchemy URL
+    (`postgresql+psycopg://user:password@host/briefing` for several servers); empty: a SQLite file under the state
+    root. Never printed: it may hold a password."""
+    server_name: Annotated[str, env("BRIEFING_SERVER_NAME")] = ""
+    """How this process is named in the audit log's `server` column; empty: host name and process id."""
     max_file_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_FILE_MB")] = 50.0
     """Largest file accepted, by ingest and by the web app (checked before an upload is stored)."""
     max_text_mb: Annotated[PositiveFloat, env("BRIEFING_MAX_TEXT_MB")] = 5.0
@@ -97,12 +103,9 @@ class Settings:
         )
 
     @property
-    def audit_file(self) -> Path:
-        return self.home / "audit.sqlite3"
-
-    @property
-    def users_file(self) -> Path:
-        return self.home / "users.json"
+    def database_file(self) -> Path:
+        """The embedded database (SQLite) used when no `BRIEFING_DATABASE_URL` is set."""
+        return self.home / "briefing.sqlite3"
 
     @property
     def chroma_dir(self) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from assistant.config import quiet
 from assistant.config.settings import Settings
 from assistant.index.embeddings import ModelUnavailable
@@ -13,6 +15,7 @@ from assistant.surfaces.commands import (
     cmd_ask,
     cmd_audit,
     cmd_brief,
+    cmd_db_upgrade,
     cmd_eval,
     cmd_ingest,
     cmd_remove,
@@ -101,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 " their clearance; admin: also manage users (default: reader)")
     users_add.set_defaults(run=cmd_users_add)
 
+    database = commands.add_parser("db", help="the database of users, audit, feedback, uploads and library changes")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    upgrade = database_commands.add_parser("upgrade", help="create or migrate its schema to this version's (run once,"
+                                           " from any one server, before starting servers on a new version)")
+    upgrade.set_defaults(run=cmd_db_upgrade)
+
     remove = commands.add_parser("remove", help="remove a document from the index (any document, knowledge/ included)")
     remove.add_argument("source", help="the document's indexed path, as `briefing ingest` lists it")
     remove.set_defaults(run=cmd_remove)
@@ -139,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             return args.run(args, settings)
     except (UserError, ValueError, ModelUnavailable, EncodingUnavailable, OSError) as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # the database went away or refused a statement: one line, no traceback
+        print(f"briefing: error: the database failed: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)

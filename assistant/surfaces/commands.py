@@ -274,17 +274,18 @@ def cmd_brief(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from assistant.app.access import Levels, Users
+    from assistant.app.access import Users
     from assistant.surfaces.ui import launch
 
     assistant = _assistant(settings)
     assistant.ensure_index()
-    users = Users(settings.users_file, Levels(settings.levels))
+    users = Users(assistant.database, assistant.levels)
     if users.exists():
-        print(f"Log-in required: users from {settings.users_file}.", file=sys.stderr)
+        print(f"Log-in required: users from the database {assistant.database.shown_url}.", file=sys.stderr)
     else:
-        print(f"No users file ({settings.users_file}): running as a single local user with the highest clearance. "
-              "Add users with `briefing users add NAME --clearance LEVEL --role ROLE`.", file=sys.stderr)
+        print(f"No users in the database ({assistant.database.shown_url}): running as a single local user with the"
+              " highest clearance. Add users with `briefing users add NAME --clearance LEVEL --role ROLE`.",
+              file=sys.stderr)
     launch(assistant, host=args.host or settings.host, port=args.port or settings.port,
            users=users if users.exists() else None)
     return 0
@@ -303,12 +304,17 @@ def _print_library_changes(changes, as_json: bool) -> int:
     return 0
 
 
-def cmd_audit(args, settings: Settings) -> int:
+def _audit_log(settings: Settings):
     from assistant.app.audit import AuditLog
+    from assistant.app.state import open_state
 
+    return AuditLog(open_state(settings))
+
+
+def cmd_audit(args, settings: Settings) -> int:
     if args.library:
-        return _print_library_changes(AuditLog(settings.audit_file).changes(limit=args.limit), args.json)
-    records = AuditLog(settings.audit_file).list(user=args.user, since=args.since, limit=args.limit)
+        return _print_library_changes(_audit_log(settings).changes(limit=args.limit), args.json)
+    records = _audit_log(settings).list(user=args.user, since=args.since, limit=args.limit)
     if args.json:
         from dataclasses import asdict
 
@@ -324,10 +330,9 @@ def cmd_audit(args, settings: Settings) -> int:
 
 
 def cmd_replay(args, settings: Settings) -> int:
-    from assistant.app.audit import AuditLog
     from assistant.app.replay import replay
 
-    record = AuditLog(settings.audit_file).get(args.id)
+    record = _audit_log(settings).get(args.id)
     assistant = _assistant(settings)
     assistant.ensure_index()
     report = replay(assistant, record)
@@ -341,8 +346,10 @@ def cmd_users_add(args, settings: Settings) -> int:
     import getpass
 
     from assistant.app.access import Levels, Users
+    from assistant.app.state import open_state
 
-    users = Users(settings.users_file, Levels(settings.levels))
+    database = open_state(settings)
+    users = Users(database, Levels(settings.levels))
     Levels(settings.levels).check(args.clearance)
     if sys.stdin.isatty():
         password = getpass.getpass(f"Password for {args.name}: ")
@@ -351,7 +358,21 @@ def cmd_users_add(args, settings: Settings) -> int:
     else:
         password = sys.stdin.readline().rstrip("\n")
     users.add(args.name, password, args.clearance, args.role)
-    print(f"user {args.name} saved with clearance {args.clearance} and role {args.role} in {settings.users_file}")
+    print(f"user {args.name} saved with clearance {args.clearance} and role {args.role} in the database"
+          f" {database.shown_url}")
+    return 0
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from assistant.app.state import upgrade_state
+
+    database, before, after = upgrade_state(settings)
+    if before is None:
+        print(f"database {database.shown_url}: schema created at revision {after}")
+    elif before == after:
+        print(f"database {database.shown_url}: schema already at revision {after}")
+    else:
+        print(f"database {database.shown_url}: schema migrated from revision {before} to {after}")
     return 0
 
 

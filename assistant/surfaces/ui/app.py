@@ -23,7 +23,7 @@ def build_ui(assistant: Assistant, users: Users | None = None) -> gr.Blocks:
             "Answers come only from the indexed documents, and every sentence cites its passage. "
             f"Mode: {assistant.mode}. "
             + ("Signed-in users see only documents within their clearance." if users else
-               "Single local user (no users file), with the highest clearance.")
+               "Single local user (no users defined), with the highest clearance.")
         )
         with gr.Tab("Ask"):
             chat_parts = chat.layout()

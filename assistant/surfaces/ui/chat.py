@@ -95,19 +95,23 @@ class ChatTab:
             path.write_text(conversation_markdown(answers), encoding="utf-8")
             return download(path)
 
-    def vote(self, answers, data: gr.LikeData):
+    def _feedback(self, request: gr.Request, answer: dict, vote: str, comment: str = "") -> None:
+        account = self.sessions.account(request)
+        record_feedback(account.assistant.database, answer, vote, comment, user=account.assistant.user)
+
+    def vote(self, answers, data: gr.LikeData, request: gr.Request):
         turn = data.index[0] // 2 if isinstance(data.index, (list, tuple)) else int(data.index) // 2
         if not answers or turn >= len(answers):
             return "No answer to rate."
-        record_feedback(self.sessions.assistant.settings.home, answers[turn], "up" if data.liked else "down")
+        self._feedback(request, answers[turn], "up" if data.liked else "down")
         return f"Thanks: your {'👍' if data.liked else '👎'} was stored with the answer."
 
-    def comment(self, text: str, answers) -> str:
+    def comment(self, text: str, answers, request: gr.Request) -> str:
         if not answers:
             raise gr.Error("Ask a question first: feedback is stored with an answer.")
         if not text.strip():
             raise gr.Error("Write a comment first.")
-        record_feedback(self.sessions.assistant.settings.home, answers[-1], "comment", text)
+        self._feedback(request, answers[-1], "comment", text)
         return "Thanks: your comment was stored with the latest answer."
 
     def layout(self) -> dict:

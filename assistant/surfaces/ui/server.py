@@ -8,7 +8,10 @@ served, and upload size limits.
 - Gradio serves only its own cache and upload folder: no `allowed_paths`, and the state
   root (index, users file, audit log, uploads) is blocked outright.
 - `max_file_size` makes Gradio refuse an oversized file while it streams in, before it is stored.
-- Log-in attempts are throttled per account and per client address (see `assistant.app.throttle`).
+- Log-in attempts are throttled per account and per client address (see `assistant.app.throttle`), counted in
+  the database; log-in sessions live there too (`assistant.app.login_sessions`), under a cookie name all servers
+  share, so a user signed in through one server is signed in on every other.
+- `/healthz` answers 200 while the server and its database answer (the proxy's health check).
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ import os
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI, HTTPException
+from fastapi.responses import PlainTextResponse
+from gradio.routes import App as GradioApp
+from sqlalchemy import text
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from assistant.app.access import Users
+from assistant.app.login_sessions import LoginSessions, shared_value
 from assistant.app.pipeline import Assistant
 from assistant.app.throttle import LoginThrottle, LoginThrottled
 from assistant.surfaces.ui.app import build_ui
@@ -71,7 +78,8 @@ def create_app(assistant: Assistant, users: Users | None = None, concurrency: in
     demo = build_ui(assistant, users).queue(default_concurrency_limit=concurrency)
     auth = None
     if users is not None:
-        auth = throttled_login(users, LoginThrottle(settings.login_max_failures, settings.login_lockout_s))
+        auth = throttled_login(users, LoginThrottle(assistant.database, settings.login_max_failures,
+                                                    settings.login_lockout_s))
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, middleware=[
         Middleware(BrowserPolicy),
         Middleware(OriginGuard, allowed=settings.allowed_origins),
@@ -79,10 +87,34 @@ def create_app(assistant: Assistant, users: Users | None = None, concurrency: in
                    allow_methods=["*"], allow_headers=["*"]),
         Middleware(ClientAddress),
     ])
-    return gr.mount_gradio_app(
+    app.add_api_route("/healthz", health_check(assistant), methods=["GET", "HEAD"], include_in_schema=False)
+    app = gr.mount_gradio_app(
         app, demo, path="/", footer_links=["api"], css=CSS, head=HEAD,
         blocked_paths=[str(settings.home)], max_file_size=int(settings.max_file_mb * 1024 * 1024),
         auth=auth, auth_message="Sign in with your briefing-assistant account." if users else None)
+    share_sessions(app, assistant)
+    return app
+
+
+def health_check(assistant: Assistant):
+    """`GET /healthz`: 200 "ok" while this server and its database answer, else 503 with the reason."""
+    def healthz() -> PlainTextResponse:
+        try:
+            with assistant.database.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure takes the server out of the proxy's rotation
+            return PlainTextResponse(f"database unavailable: {exc.__class__.__name__}", status_code=503)
+        return PlainTextResponse("ok")
+    return healthz
+
+
+def share_sessions(app: FastAPI, assistant: Assistant) -> None:
+    """Keep Gradio's log-in sessions in the database, under the cookie name every server shares."""
+    for route in app.routes:
+        mounted = getattr(route, "app", None)
+        if isinstance(mounted, GradioApp):
+            mounted.tokens = LoginSessions(assistant.database)
+            mounted.cookie_id = shared_value(assistant.database, "session_cookie_id")
 
 
 def launch(assistant: Assistant, host: str, port: int, users: Users | None = None, concurrency: int = 4) -> None:

@@ -43,7 +43,8 @@ class Sessions:
         if not name:
             raise gr.Error("Please log in.")
         try:
-            return Account(self.assistant.for_clearance(self.users.clearance(name), user=name), self.users.role(name))
+            clearance, role = self.users.profile(name)
+            return Account(self.assistant.for_clearance(clearance, user=name), role)
         except AccessError as exc:
             raise gr.Error(str(exc)) from None
 

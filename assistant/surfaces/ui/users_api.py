@@ -18,7 +18,7 @@ class UsersApi:
         try:
             require_role(account.role, "admin", "managing users")
             if self.sessions.users is None:
-                raise AccessError("there is no users file: add the first user with `briefing users add`")
+                raise AccessError("no users are defined: add the first user with `briefing users add`")
             visible = account.assistant.visible
             if visible is not None and clearance not in visible:
                 raise AccessError("you may not grant a clearance above your own")

@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the shared state's schema (`assistant.database.migrate` runs them)."""
