@@ -128,3 +128,21 @@ legacy_imports = Table(
     Column("time", TIME, nullable=False),
 )
 """Files of the state root imported once (users.json, audit.sqlite3, feedback.jsonl), by their content's hash."""
+
+library_versions = Table(
+    "library_versions", metadata,
+    Column("collection", String(200), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("epoch", String(32), nullable=False),
+)
+"""The change counter of each collection: raised, in one transaction with its `library_events`, after every
+change to the collection's documents. `epoch` is made with the row: a lexical index built against another
+database (or a counter made anew) is rebuilt, never patched."""
+
+library_events = Table(
+    "library_events", metadata,
+    Column("collection", String(200), primary_key=True),
+    Column("version", BigInteger, primary_key=True),
+    Column("source", Text, primary_key=True),
+)
+"""The documents each version of the counter changed (added, replaced or removed)."""

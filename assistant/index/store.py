@@ -1,11 +1,16 @@
 """The Chroma collection of chunks: incremental replace and delete, batched writes, search.
 
 Chroma only stores and searches vectors here; the vectors come from our own
-LangChain `Embeddings`, never from Chroma's default embedding function.
+LangChain `Embeddings`, never from Chroma's default embedding function. Every change to a document
+is announced on the library's change counter (`assistant.database.library_log`) once it is in
+Chroma; the lexical index follows the counter (`sync_lexical`): each search reads the counter (at most
+every `POSITION_CHECK_S`), and the index is brought up to date, from the changed documents only,
+when it has moved.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,12 +22,15 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.config.settings import Settings
+from assistant.database.connection import open_database
+from assistant.database.library_log import LibraryLog, Position
 from assistant.index.chunks import INDEX_SCHEMA, Chunk
 from assistant.index.filters import NO_FILTER, SearchFilter
-from assistant.index.lexical import LexicalHit, LexicalIndex, fingerprint
+from assistant.index.lexical import LexicalHit, LexicalIndex
 from assistant.index.visit import MARK, Visit
 
-LEXICAL_RECHECK_S = 30.0
+POSITION_CHECK_S = 0.25
+"""How often, at most, a search reads the change counter."""
 
 
 @dataclass(frozen=True)
@@ -67,20 +75,24 @@ class KnowledgeStore:
     >>> store.search(query_vector, k=5)
     """
 
-    def __init__(self, client: chromadb.api.ClientAPI, collection_name: str, lexical_dir: Path):
+    def __init__(self, client: chromadb.api.ClientAPI, collection_name: str, lexical_dir: Path, log: LibraryLog):
         self.client = client
         self.collection = client.get_or_create_collection(
             collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         self.batch_size = client.get_max_batch_size()
         self.lexical = LexicalIndex(lexical_dir / collection_name)
-        self._lexical_checked_at: float | None = None
+        self.log = log
+        self._sync_lock = threading.Lock()
+        self._position_read_at = float("-inf")
         self.checked_for: str | None = None
         """The embedding backend this store was last found complete for (set by the pipeline's index check)."""
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeStore":
-        """The embedded store under the state root, or the Chroma server at `BRIEFING_CHROMA_URL`."""
+        """The embedded store under the state root, or the Chroma server at `BRIEFING_CHROMA_URL`; its change counter
+        in the database of `settings`."""
+        log = LibraryLog(open_database(settings), settings.collection)
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
@@ -91,11 +103,11 @@ class KnowledgeStore:
                                              ssl=url.scheme == "https", settings=chroma_settings)
             except Exception as exc:  # noqa: BLE001 - any connection failure is one clear line
                 raise ValueError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
-            # Each machine keeps its own lexical index of the shared collection, rebuilt when the collection changes.
-            return cls(client, settings.collection, settings.home / "lexical" / f"{url.hostname}-{url.port}")
+            # Each machine keeps its own lexical index of the shared collection, brought up to date when it changes.
+            return cls(client, settings.collection, settings.home / "lexical" / f"{url.hostname}-{url.port}", log)
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-        return cls(client, settings.collection, settings.home / "lexical")
+        return cls(client, settings.collection, settings.home / "lexical", log)
 
     def count(self) -> int:
         return self.collection.count()
@@ -135,37 +147,81 @@ class KnowledgeStore:
                 return
             offset += self.batch_size
 
-    def sync_lexical(self) -> bool:
-        """Bring the lexical index in step with the collection; True when it had to be rebuilt."""
-        current = fingerprint([i for page in self._pages([]) for i in page["ids"]])
-        self._lexical_checked_at = time.monotonic()
-        if self.lexical.fingerprint == current or (self.lexical.load() and self.lexical.fingerprint == current):
-            return False
+    def _chunks_of(self, where: dict | None) -> tuple[list[str], list[str], list[dict]]:
         ids, texts, metadatas = [], [], []
-        for page in self._pages(["documents", "metadatas"]):
+        offset = 0
+        while True:
+            page = self.collection.get(where=where, include=["documents", "metadatas"], limit=self.batch_size,
+                                       offset=offset)
             ids += page["ids"]
             texts += page["documents"]
             metadatas += page["metadatas"]
-        self.lexical.build(ids, texts, metadatas)
+            if len(page["ids"]) < self.batch_size:
+                return ids, texts, metadatas
+            offset += self.batch_size
+
+    def sync_lexical(self, check: bool = False) -> bool:
+        """Bring the lexical index up to the change counter: from the documents changed since the position it
+        matches, or whole when it has none (first start, a lost or outdated save, another database). True when it
+        changed. Saved, so that a restart catches up from there. `check` (the end of an ingest) then compares
+        its chunks with the collection's and announces every document they disagree on, so that a change a
+        killed writer stored but never announced reaches every server (it is found against this machine's
+        saved index: an index built whole here holds it already, and others learn of it at the next change
+        of that document)."""
+        target = self.log.position()
+        self._position_read_at = time.monotonic()
+        if self.lexical.position == target and not check:
+            return False
+        # A thread that finds another bringing the index up to date searches the current one meanwhile.
+        if not self._sync_lock.acquire(blocking=self.lexical.position is None or check):
+            return False
+        try:
+            changed = self._catch_up(self.log.position())
+            if check:
+                missed = self._unannounced()
+                if missed:
+                    self.log.announce(missed)
+                    changed = self._catch_up(self.log.position()) or changed
+            return changed
+        finally:
+            self._sync_lock.release()
+
+    def _catch_up(self, target: Position) -> bool:
+        if self.lexical.position is None and not (self.lexical.load() and self.lexical.position is not None):
+            self.lexical.position = Position("never built", -1)
+        if self.lexical.position == target:
+            return False
+        sources = self.log.changed_between(self.lexical.position, target)
+        if sources is None:
+            self.lexical.build(*self._chunks_of(None), position=target)
+        else:
+            where = {"source": {"$in": sorted(sources)}}
+            self.lexical.update(sources, *self._chunks_of(where), position=target)
         self.lexical.save()
         return True
 
-    def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
-        """BM25 hits; the index is re-checked against the collection at most every `LEXICAL_RECHECK_S`
-        seconds, so changes made by another process or machine are picked up."""
-        self._recheck_lexical()
-        return self.lexical.search(query, k, search_filter)
+    def _unannounced(self) -> set[str]:
+        """The documents of the chunks the collection and the lexical index do not share (chunk ids are hashes of
+        their text, so a changed text is a changed id)."""
+        stored = {i for page in self._pages([]) for i in page["ids"]}
+        indexed = dict(zip(self.lexical.ids, (m.get("source", "") for m in self.lexical._metadatas)))
+        missing = sorted(stored - indexed.keys())
+        return ({meta["source"] for _, meta in self.get_chunks(missing).values()}
+                | {indexed[i] for i in indexed.keys() - stored})
 
-    def _recheck_lexical(self) -> None:
-        """Re-check the lexical index against the collection at most every `LEXICAL_RECHECK_S` seconds, so
-        changes made by another process or machine are picked up."""
-        if self._lexical_checked_at is None or time.monotonic() - self._lexical_checked_at > LEXICAL_RECHECK_S:
+    def _follow_counter(self) -> None:
+        if self.lexical.position is None or time.monotonic() - self._position_read_at >= POSITION_CHECK_S:
             self.sync_lexical()
+
+    def lexical_search(self, query: str, k: int, search_filter: SearchFilter = NO_FILTER) -> list[LexicalHit]:
+        """BM25 hits, from an index brought up to the change counter first when it has moved."""
+        self._follow_counter()
+        return self.lexical.search(query, k, search_filter)
 
     def idf(self, terms: set[str], search_filter: SearchFilter = NO_FILTER) -> dict[str, float]:
         """Inverse document frequency of each of `terms` (stemmed, as `lexical_tokens` gives them) over the passages
         the filter admits."""
-        self._recheck_lexical()
+        self._follow_counter()
         return self.lexical.idf(terms, search_filter)
 
     def get_chunks(self, ids: list[str], with_vectors: bool = False) -> dict[str, tuple]:
@@ -220,10 +276,13 @@ class KnowledgeStore:
                 embeddings=vectors[part],
             )
         self._delete(sorted(old_ids - {chunk.id for chunk in chunks}))
+        self.log.announce([source])
 
     def remove_document(self, source: str) -> int:
         ids = self.chunk_ids(source)
         self._delete(ids)
+        if ids:
+            self.log.announce([source])
         return len(ids)
 
     def _delete(self, ids: list[str]) -> None:
