@@ -160,7 +160,7 @@ def realdocs_run(work: Path, backend: str) -> dict:
     print(f"real documents: {len(files)} files, assistant ...", file=sys.stderr)
     assistant = ours(work / "home-realdocs", backend)
     start = time.perf_counter()
-    report = assistant.ingest(folders, progress=True, cwd=REALDOCS.parent)
+    report = assistant.ingest(folders, progress=True, base=REALDOCS.parent)
     mine_s = time.perf_counter() - start
     assert report.ok, report.failed
     print("real documents: plain LangChain ...", file=sys.stderr)

@@ -45,13 +45,13 @@ def environment(home: Path) -> dict:
 
 
 def ingest(cwd: Path, home: Path) -> int:
-    return subprocess.run([BRIEFING, "ingest", "docs"], cwd=cwd, env=environment(home), stdout=subprocess.DEVNULL,
+    return subprocess.run([BRIEFING, "ingest", "--prune", "docs"], cwd=cwd, env=environment(home), stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, timeout=300).returncode
 
 
 def ingest_killed_inside(cwd: Path, home: Path, point: str, which: int) -> None:
     """Run the ingest until it is inside the chosen write, then SIGKILL it there."""
-    process = subprocess.Popen([sys.executable, str(CRASH_INGEST), point, str(which), "ingest", "docs"], cwd=cwd,
+    process = subprocess.Popen([sys.executable, str(CRASH_INGEST), point, str(which), "ingest", "--prune", "docs"], cwd=cwd,
                                env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                start_new_session=True)
     try:

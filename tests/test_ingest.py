@@ -57,10 +57,14 @@ def test_changed_document_replaces_its_chunks(assistant, workspace):
     assert {m["doc_hash"] for m in texts["metadatas"]} == set(stored.doc_hashes)
 
 
-def test_deleted_document_loses_its_chunks(assistant, workspace):
+def test_a_deleted_document_is_kept_until_a_prune_removes_its_chunks(assistant, workspace):
     assistant.ingest(progress=False)
     (workspace / "docs" / "kenya-bcocc.md").unlink()
     report = assistant.ingest(progress=False)
+    assert report.removed == [] and report.vanished == ["docs/kenya-bcocc.md"]
+    assert "1 no longer on disk kept (--prune removes them)" in report.summary()
+    assert assistant.store.chunk_ids("docs/kenya-bcocc.md")
+    report = assistant.ingest(progress=False, prune=True)
     assert report.removed == ["docs/kenya-bcocc.md"]
     assert assistant.store.chunk_ids("docs/kenya-bcocc.md") == []
     assert set(assistant.store.documents()) == {"docs/kenya-coast-guard-service.md"}

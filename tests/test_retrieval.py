@@ -43,7 +43,7 @@ def test_lexical_index_follows_every_ingest_update_and_delete(small):
     hits = assistant.store.lexical_search("zebraquokka", 5)
     assert hits and "zebraquokka" in assistant.store.get_chunks([hits[0].id])[hits[0].id][0]
     path.unlink()
-    assistant.ingest(progress=False)
+    assistant.ingest(progress=False, prune=True)
     assert lexical_ids(assistant) == collection_fingerprint(assistant)
     assert assistant.store.lexical_search("zebraquokka", 5) == []
 

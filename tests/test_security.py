@@ -17,11 +17,13 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from conftest import KNOWLEDGE, audit_in, users_in
+from conftest import KNOWLEDGE, audit_in, make_settings, users_in
 from gradio_client import Client, handle_file
 from test_access import index_namanga_and_annex, leaks
 from test_ui import serving
 
+from assistant.app.state import open_state
+from assistant.app.uploads import UploadStore
 
 pytestmark = pytest.mark.slow
 PASSWORDS = {"alice": "alice-pass-1", "rita": "rita-pass-1", "rex": "rex-pass-1", "ada": "ada-pass-1"}
@@ -93,7 +95,13 @@ def ritas_plan(site, tmp_path_factory) -> tuple[str, Path]:
     status = upload(site.client("rita"), path, label="restricted")
     assert "plan.md**: indexed as" in status, status
     source = uploaded_source(status)
-    return source, site.root / source
+    return source, site.home / source  # where it would lie if uploads were kept on disk: they are not
+
+
+def stored(site, source: str) -> bytes | None:
+    """The bytes the database keeps of an uploaded document (None: not kept)."""
+    uploads = UploadStore(open_state(make_settings(site.home)))
+    return uploads.data(source) if uploads.get(source) else None
 
 
 # Row 1: the file route ------------------------------------------------------------------------
@@ -121,7 +129,7 @@ def test_an_upload_of_the_same_name_gets_its_own_identity(site, ritas_plan, tmp_
     status = upload(site.client("alice"), alice_plan)
     assert "plan.md**: indexed as" in status and uploaded_source(status) != source
     assert not leaks(status) and "heron" not in status.lower()
-    assert path.read_bytes() == PLAN
+    assert stored(site, source) == PLAN and not path.exists()
     answer, _ = site.client("rita").predict(HERON, [], [], api_name="/ask")
     assert "9 May 2024" in answer
 
@@ -130,14 +138,14 @@ def test_a_failed_upload_of_the_same_name_changes_nothing(site, tmp_path):
     orders = tmp_path / "rita" / "orders.md"
     orders.parent.mkdir()
     orders.write_bytes(b"# Orders\n\nThe egret patrol leaves at dawn.\n")
-    path = site.root / uploaded_source(upload(site.client("rita"), orders, label="restricted"))
+    source = uploaded_source(upload(site.client("rita"), orders, label="restricted"))
     before = library(site.client("rita"))
     broken = tmp_path / "orders.md"
     broken.write_bytes(b"\x00\x01 not text \x00")
     status = upload(site.client("alice"), broken)
     assert "❌" in status and "binary" in status and "already" not in status
-    assert path.read_bytes() == orders.read_bytes() and library(site.client("rita")) == before
-    assert len(list((site.home / "uploads").glob("*/orders.md"))) == 1
+    assert stored(site, source) == orders.read_bytes() and library(site.client("rita")) == before
+    assert len([s for s in UploadStore(open_state(make_settings(site.home))).all() if s.endswith("/orders.md")]) == 1
 
 
 def test_an_exact_copy_of_an_invisible_document_is_answered_like_any_new_file(site, ritas_plan, tmp_path):
@@ -176,7 +184,7 @@ def test_editors_act_only_within_their_clearance_and_never_on_the_knowledge_fold
     plain.write_text("# Plain\n\nA plain note.\n")
     with pytest.raises(Exception, match="above your clearance"):
         upload(alice, plain, label="restricted")
-    assert NAMANGA in library(site.client("rex")) and ritas_plan[1].exists()
+    assert NAMANGA in library(site.client("rex")) and stored(site, ritas_plan[0]) == PLAN
 
 
 def test_every_library_change_is_audited_and_removal_works_without_the_page(site, tmp_path):
@@ -191,7 +199,7 @@ def test_every_library_change_is_audited_and_removal_works_without_the_page(site
     answer, _ = rita.predict("Which desk does the memo name?", [], [source], api_name="/ask")
     assert "osprey" in answer
     status, *_ = rita.predict(source, api_name="/remove_document")  # a fresh client: the page's load step never ran
-    assert status.startswith(f"Removed {source}") and not (site.root / source).parent.exists()
+    assert status.startswith(f"Removed {source}") and stored(site, source) is None
     changes = [(c.user, c.action, c.source) for c in audit_in(site.home).changes()]
     assert [("rita", "remove", source), ("rita", "replace", source), ("rita", "upload", source)] == \
         [c for c in changes if c[2] == source]

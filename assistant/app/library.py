@@ -5,25 +5,24 @@ upload, replace and remove documents within their own clearance, and may not lab
 upload above it. Files of the knowledge folder are removed only from the CLI. Every change
 goes into the audit log.
 
-Each upload is kept under `<state root>/uploads/<id>/<name>`, so it has its own identity:
-an upload never overwrites or deletes another document, and a failed one leaves the disk
-and the index as they were. Nothing an upload answers depends on documents the uploader
-cannot see.
+Each upload is kept in the database (`assistant.app.uploads`: its original bytes) and indexed
+as `uploads/<id>/<name>`, so it has its own identity: an upload never overwrites or deletes
+another document, and a failed one leaves the database and the index as they were. Any server
+can replace or remove it. Nothing an upload answers depends on documents the uploader cannot see.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.app.access import AccessError, require_role
+from assistant.app.uploads import UploadStore, upload_source
 from assistant.config.limits import MB
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
-from assistant.ingest.ingestor import IngestReport, source_name
+from assistant.ingest.ingestor import UPLOADS, Incoming, IngestReport
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Library:
         self.role = role
         self.protect_knowledge = protect_knowledge
         self.settings = assistant.settings
-        self.uploads = self.settings.home / "uploads"
+        self.uploads = UploadStore(assistant.database)
 
     # --- reading ------------------------------------------------------------------------------
     def _visible(self) -> dict:
@@ -100,13 +99,11 @@ class Library:
         return admit
 
     def _in_knowledge(self, source: str) -> bool:
-        return (Path.cwd() / source).resolve().is_relative_to(self.settings.knowledge_dir)
+        return source.split("/")[0] == self.settings.knowledge_dir.name
 
-    def _upload_folder(self, source: str) -> Path | None:
-        """The folder `uploads/<id>/` holding an uploaded document, or None for any other file."""
-        path = (Path.cwd() / source).resolve()
-        folder = path.parent
-        return folder if folder.parent == self.uploads.resolve() else None
+    @staticmethod
+    def _is_upload(source: str) -> bool:
+        return source.split("/")[0] == UPLOADS
 
     def _record(self, action: str, source: str, detail: str) -> None:
         if self.assistant.audit is not None:
@@ -132,7 +129,7 @@ class Library:
         for source, document in visible.items():
             if digest in document.doc_hashes:
                 return f"already in the library as {source}"
-            if Path(source).name == name and self._upload_folder(source):
+            if Path(source).name == name and self._is_upload(source):
                 return (f"a document named {name} is already in the library ({source}); upload this one under another"
                         " name, or replace that document (Replace document, for editors within its clearance)")
         return None
@@ -146,7 +143,7 @@ class Library:
         if label:
             self._check_label(label)
         results: list[UploadResult] = []
-        saved: dict[str, tuple[str, Path]] = {}
+        saved: dict[str, tuple[str, Incoming]] = {}
         visible = self._visible()
         for original, temp in files:
             name = safe_name(original)
@@ -155,23 +152,22 @@ class Library:
             if refusal:
                 results.append(UploadResult(original, False, refusal))
                 continue
-            folder = self.uploads / secrets.token_hex(6)
-            folder.mkdir(parents=True)
-            target = folder / name
-            target.write_bytes(data)
-            saved[source_name(target)] = (original, folder)
+            # Stored first: a server that stops mid-way leaves a stored file, never an indexed document without one.
+            upload = self.uploads.add(secrets.token_hex(6), name, data, label or "", self.assistant.user)
+            saved[upload.source] = (original, Incoming(upload.source, Path(name), data))
         if not saved:
             return results, None
-        report = self.assistant.ingest([folder / Path(s).name for s, (_, folder) in saved.items()],
-                                       progress=progress, admit=self._admit(label))
+        report = self.assistant.ingest_files([incoming for _, incoming in saved.values()], progress=progress,
+                                             admit=self._admit(label))
         failed = dict(report.failed)
         documents = self.assistant.store.documents()
-        for source, (original, folder) in saved.items():
+        for source, (original, _) in saved.items():
             if source in failed:
-                shutil.rmtree(folder, ignore_errors=True)
+                self.uploads.remove(source)
                 results.append(UploadResult(original, False, failed[source]))
                 continue
             document = documents[source]
+            self.uploads.relabel(source, document.classification)
             self._record("upload", source, f"{original}; {document.classification}; {document.chunk_count} passages")
             notes = "".join(f"; {note}" for note in report.notes_for(source))
             results.append(UploadResult(original, True, f"indexed as {source} ({document.chunk_count} passages,"
@@ -181,42 +177,62 @@ class Library:
     def replace(self, source: str, original: str, temp: Path, label: str | None = None) -> str:
         """Replace an uploaded document with a new version (its label kept unless `label` is given).
 
-        When the new version cannot be indexed, the old file and its passages stay as they were."""
+        When the new version cannot be indexed, the old one, its bytes and its passages stay as they were."""
         self._require_editor("replacing documents")
         self.check_sources([source])
-        folder = self._upload_folder(source)
-        if folder is None:
+        upload = self.uploads.get(source)
+        if upload is None:
             raise ValueError(f"{source} was not uploaded through the app; change it on disk and run `briefing ingest`")
-        target = (Path.cwd() / source).resolve()
-        if Path(safe_name(original)).suffix.lower() != target.suffix.lower():
-            raise ValueError(f"the new version must be a {target.suffix} file, like the document it replaces")
+        suffix = Path(upload.name).suffix.lower()
+        if Path(safe_name(original)).suffix.lower() != suffix:
+            raise ValueError(f"the new version must be a {suffix} file, like the document it replaces")
         self._check_request([(original, temp)])
         label = self._check_label(label) if label else self._visible()[source].classification
-        staged, previous = folder / ".new", folder / ".previous"
-        shutil.copyfile(temp, staged)
-        os.replace(target, previous)
-        os.replace(staged, target)
-        report = self.assistant.ingest([target], progress=False, admit=self._admit(label))
+        data = temp.read_bytes()
+        report = self.assistant.ingest_files([Incoming(source, Path(upload.name), data)], admit=self._admit(label))
         if report.failed:
-            os.replace(previous, target)
             raise ValueError(f"the new version of {source} was not indexed: {report.failed[0][1]}; the old one stays")
-        previous.unlink()
+        self.uploads.replace(source, data, label, self.assistant.user)
         chunks = self.assistant.store.documents()[source].chunk_count
         self._record("replace", source, f"{original}; {label}; {chunks} passages")
         notes = "".join(f"; {note}" for note in report.notes_for(source))
         return f"Replaced {source} ({chunks} passages, {label}){notes}."
 
+    def adopt_legacy_uploads(self) -> list[str]:
+        """Move the uploads earlier versions kept on disk (`<state root>/uploads/<id>/<name>`, indexed under a path)
+        into the database, indexed as `uploads/<id>/<name>` with their classification; the folder is renamed
+        `uploads.imported` (kept). Returns the new names. Runs once, when `briefing serve` starts."""
+        folder = self.settings.home / UPLOADS
+        if not folder.is_dir():
+            return []
+        stored, adopted = self.assistant.store.documents(), []
+        for path in sorted(p for p in folder.glob("*/*") if p.is_file() and not p.name.startswith(".")):
+            source = upload_source(path.parent.name, path.name)
+            old = next((s for s in stored if s != source and s.endswith(f"/{source}")), None)
+            if old is None or self.uploads.get(source) is not None:
+                continue
+            data, label = path.read_bytes(), stored[old].classification
+            self.uploads.add(path.parent.name, path.name, data, label, "earlier version")
+            report = self.assistant.ingest_files([Incoming(source, Path(path.name), data)],
+                                                 admit=lambda document, label=label: replace(document, classification=label))
+            if report.failed:
+                self.uploads.remove(source)
+                continue
+            self.assistant.store.remove_document(old)
+            self._record("adopt", source, f"was {old}; {label}")
+            adopted.append(source)
+        folder.rename(folder.with_name(UPLOADS + ".imported"))
+        return adopted
+
     def remove(self, source: str) -> int:
-        """Remove a document's passages (and its folder, when it was uploaded); returns passages removed."""
+        """Remove a document's passages (and its stored bytes, when it was uploaded); returns passages removed."""
         self._require_editor("removing documents")
         self.check_sources([source])
-        if self.protect_knowledge and self._in_knowledge(source):
+        if self.protect_knowledge and self._in_knowledge(source) and not self._is_upload(source):
             raise AccessError(f"{source} belongs to the knowledge folder; it is removed only from the command line"
                               " (`briefing remove`)")
         removed = self.assistant.store.remove_document(source)
-        folder = self._upload_folder(source)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        self.uploads.remove(source)
         self.assistant.store.sync_lexical()
         self._record("remove", source, f"{removed} passages")
         return removed

@@ -22,6 +22,7 @@ from assistant.answer.verification import CitationVerifier
 from assistant.app.access import Levels
 from assistant.app.audit import AuditLog
 from assistant.app.state import open_state
+from assistant.app.uploads import UploadStore
 from assistant.config.settings import Settings
 from assistant.database.connection import Database
 from assistant.index.backends import make_embeddings
@@ -29,7 +30,7 @@ from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.filters import NO_FILTER, SearchFilter, cleared
 from assistant.index.retrieval import DenseRetriever, HybridRetriever
 from assistant.index.store import KnowledgeStore
-from assistant.ingest.ingestor import Admit, Ingestor, IngestReport
+from assistant.ingest.ingestor import Admit, Incoming, Ingestor, IngestReport
 
 LOG = logging.getLogger(__name__)
 _INDEX_LOCK = threading.Lock()
@@ -150,12 +151,26 @@ class Assistant:
         note = self.briefing_writer(search_filter).compare(topic, other, sources, cleared(search_filter, self.visible), length)
         return replace(note, classification=self.levels.highest_of(p.metadata.get("classification", "") for p in note.sources))
 
+    @property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits)
+
     def ingest(self, paths: list[Path] | None = None, progress: bool | None = None, admit: Admit | None = None,
-               cwd: Path | None = None, check: bool = False) -> IngestReport:
-        """Index `paths` (default: the knowledge folder); files are named relative to `cwd` (default: the working
-        directory); `check` compares each file's own words with what is stored for it."""
-        return Ingestor(self.store, self.embeddings, limits=self.settings.file_limits).ingest(
-            paths or [self.settings.knowledge_dir], progress, cwd=cwd, admit=admit, check=check)
+               check: bool = False, name: str | None = None, base: Path | None = None,
+               prune: bool = False) -> IngestReport:
+        """Index `paths` (default: the knowledge folder), named as `assistant.ingest.ingestor` says (`name`: the
+        name of the folders' files; `base`: name them by their path from there); `check` compares each file's
+        own words with what is stored for it; `prune` removes documents of the folders that are no longer on disk
+        (never an upload)."""
+        uploaded = set(UploadStore(self.database).all()) if self.database is not None else set()
+        return self.ingestor.ingest(paths or [self.settings.knowledge_dir], progress, admit, check,
+                                    knowledge_dir=self.settings.knowledge_dir, name=name, base=base, prune=prune,
+                                    protected=uploaded.__contains__)
+
+    def ingest_files(self, files: list[Incoming], progress: bool | None = None, admit: Admit | None = None
+                     ) -> IngestReport:
+        """Index files each under the name it comes with (the library's uploads)."""
+        return self.ingestor.ingest_files(files, progress, admit)
 
     def ensure_index(self, progress: bool | None = None) -> IngestReport | None:
         """Make the index usable: re-embed it when it was built with another embedding backend, build it

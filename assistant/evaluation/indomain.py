@@ -92,7 +92,7 @@ def corpus_assistant(settings: Settings, knowledge: Path, shared: Path, home: Pa
     embeddings = make_embeddings(settings.embeddings, settings.home / "models")  # the user's exported model, reused
     assistant = replace(Assistant.from_settings(local, embeddings), audit=None)
     for folder, base in corpus_folders(knowledge, shared):
-        report = assistant.ingest([folder], progress, cwd=base)
+        report = assistant.ingest([folder], progress, base=base)
         if not report.ok:
             raise ValueError(f"could not index {report.failed[0][0]}: {report.failed[0][1]}")
     return assistant

@@ -38,7 +38,7 @@ def build_index(settings: Settings, realdocs: Path, home: Path, progress: bool |
     local = replace(settings, home=home, knowledge_dir=folders[0], collection="realdocs", chroma_url="")
     embeddings = make_embeddings(settings.embeddings, settings.home / "models")  # the user's exported model, reused
     assistant = replace(Assistant.from_settings(local, embeddings), audit=None)
-    report = assistant.ingest(folders, progress, cwd=realdocs.parent)
+    report = assistant.ingest(folders, progress, base=realdocs.parent)
     if not report.ok:
         raise ValueError(f"could not index the real documents: {report.failed[0][0]}: {report.failed[0][1]}")
     return assistant

@@ -1,7 +1,13 @@
-"""Incremental ingestion: new and changed files are (re)indexed, unchanged ones skipped,
-deleted ones removed, unreadable ones named and skipped; pages a loader left out are
-reported per file. With `check`, every file's own words are compared with what the index
-stores for it (see `conservation`).
+"""Incremental ingestion: new and changed files are (re)indexed, unchanged ones skipped, unreadable
+ones named and skipped; pages a loader left out are reported per file. With `check`, every file's
+own words are compared with what the index stores for it (see `conservation`).
+
+A source is named independently of the working directory and of where the folder sits on this
+machine, so that every server and every checkout names a file alike: a file of the knowledge folder
+is `knowledge/<path inside it>`, a file of a folder given on the command line `<folder's name>/<path
+inside it>` (or `<name>/<path>` with `--as NAME`), a file given alone `<its folder's name>/<its
+name>`. `uploads/` is the app's own: no file on disk is named into it. A document that vanished from a
+folder is removed only on request (`prune`), never an uploaded one; otherwise it is reported as kept.
 """
 
 from __future__ import annotations
@@ -26,12 +32,18 @@ Admit = Callable[[LoadedDocument], LoadedDocument]
 """Sees each loaded document before it is indexed: returns it (perhaps relabelled) or raises DocumentError."""
 
 
+UPLOADS = "uploads"
+"""The first part of every uploaded document's name (`uploads/<id>/<file>`); no file on disk is named into it."""
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    vanished: list[str] = field(default_factory=list)
+    """Documents of the folders ingested that are no longer on disk, kept because removal was not asked for."""
     failed: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     """(source, note) for pages of an indexed file that were left out: "pp. 3–5 not indexed: table of contents"."""
@@ -47,41 +59,74 @@ class IngestReport:
         return not self.failed
 
     def summary(self) -> str:
+        kept = f", {len(self.vanished)} no longer on disk kept (--prune removes them)" if self.vanished else ""
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
-            f"unchanged {len(self.unchanged)}, failed {len(self.failed)} ({self.chunks_written} chunks written)"
+            f"unchanged {len(self.unchanged)}, failed {len(self.failed)}{kept} ({self.chunks_written} chunks written)"
         )
 
 
-def source_name(path: Path, cwd: Path | None = None) -> str:
-    """How a file is named in the index: relative to the working directory when inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to((cwd or Path.cwd()).resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+@dataclass(frozen=True)
+class Incoming:
+    """A file to index: the name it is stored under, a path giving its type (and its title, failing its own), and
+    where its bytes come from (read from `path` when `data` is None)."""
+
+    source: str
+    path: Path
+    data: bytes | None = None
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
-    """Files to ingest, directories scanned (whose vanished files are removed), and missing paths."""
-    files: list[Path] = []
-    roots: list[Path] = []
-    missing: list[tuple[Path, str]] = []
+@dataclass(frozen=True)
+class Folder:
+    """A folder given to ingest, and the prefix its files are named under (`reports/` for .../reports)."""
+
+    path: Path
+    prefix: str
+
+
+class NamingError(ValueError):
+    """A folder or file cannot be named as asked (into the app's uploads, or outside the given base)."""
+
+
+def folder_prefix(folder: Path, knowledge_dir: Path | None, name: str | None = None, base: Path | None = None) -> str:
+    """What the files of `folder` are named under: `name`, the path from `base`, the knowledge folder's
+    `knowledge/...`, else the folder's own name."""
+    folder = folder.resolve()
+    if name:
+        prefix = name.strip("/")
+    elif base is not None:
+        prefix = folder.relative_to(base.resolve()).as_posix()
+    elif knowledge_dir is not None and folder.is_relative_to(knowledge_dir.resolve()):
+        prefix = folder.relative_to(knowledge_dir.resolve().parent).as_posix()
+    else:
+        prefix = folder.name
+    if prefix.split("/")[0] == UPLOADS:
+        raise NamingError(f"the files of {folder} would be named {prefix}/..., like the documents uploaded through the"
+                          " app: give the folder another name with --as NAME")
+    return prefix
+
+
+def discover(paths: Iterable[Path], knowledge_dir: Path | None = None, name: str | None = None,
+             base: Path | None = None) -> tuple[list[Incoming], list[Folder], list[tuple[str, str]]]:
+    """Files to ingest with their names, the folders given (for `prune`), and paths that do not exist."""
+    files: list[Incoming] = []
+    folders: list[Folder] = []
+    missing: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
-            roots.append(path.resolve())
+            folder = Folder(path.resolve(), folder_prefix(path, knowledge_dir, name, base))
+            folders.append(folder)
             files.extend(
-                sorted(
-                    p for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
+                Incoming(f"{folder.prefix}/{p.relative_to(path).as_posix()}", p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
-            files.append(path)
+            files.append(Incoming(f"{folder_prefix(path.parent, knowledge_dir, name, base)}/{path.name}", path))
         else:
-            missing.append((path, "no such file or directory"))
-    return files, roots, missing
+            missing.append((str(path), "no such file or directory"))
+    return files, folders, missing
 
 
 class Ingestor:
@@ -103,24 +148,48 @@ class Ingestor:
                     for text, meta in stored]
         return check_file(data, path, document, passages)
 
-    def ingest(self, paths: Iterable[Path], progress: bool | None = None, cwd: Path | None = None,
-               admit: Admit | None = None, check: bool = False) -> IngestReport:
-        """Index `paths`; `admit`, when given, sees each loaded document first and may relabel or refuse it;
-        `check` runs the conservation check on every file indexed or unchanged."""
-        report = IngestReport()
-        files, roots, missing = discover(paths)
-        report.failed.extend((str(path), reason) for path, reason in missing)
+    def ingest(self, paths: Iterable[Path], progress: bool | None = None, admit: Admit | None = None,
+               check: bool = False, knowledge_dir: Path | None = None, name: str | None = None,
+               base: Path | None = None, prune: bool = False, protected: Callable[[str], bool] = lambda s: False
+               ) -> IngestReport:
+        """Index the files of `paths` (named as the module says; `name` and `base` choose the names of the folders'
+        files); `admit`, when given, sees each loaded document first and may relabel or refuse it; `check` runs the
+        conservation check on every file indexed or unchanged. `prune` removes the documents of the folders given
+        that are no longer on disk, except `protected` ones (uploads); without it they are reported, and kept."""
+        files, folders, missing = discover(paths, knowledge_dir, name, base)
         stored = self.store.documents()
-        seen: set[str] = set()
+        report = self.ingest_files(files, progress, admit, check, stored)
+        report.failed[:0] = missing
+        seen = {incoming.source for incoming in files}
+        for source in sorted(set(stored) - seen):
+            if protected(source) or source.split("/")[0] == UPLOADS:
+                continue
+            if any(source.startswith(folder.prefix + "/") for folder in folders):
+                if prune:
+                    self.store.remove_document(source)
+                    report.removed.append(source)
+                else:
+                    report.vanished.append(source)
+        self.store.sync_lexical(check=True)
+        return report
+
+    def ingest_files(self, files: list[Incoming], progress: bool | None = None, admit: Admit | None = None,
+                     check: bool = False, stored: dict | None = None) -> IngestReport:
+        """Index each file under its name (unchanged ones skipped); `stored`: the store's documents, when known."""
+        report = IngestReport()
+        stored = self.store.documents() if stored is None else stored
         show = sys.stderr.isatty() if progress is None else progress
         bar = tqdm(files, desc="Indexing", unit="file", disable=not show, file=sys.stderr)
-        for path in bar:
-            source = source_name(path, cwd)
-            seen.add(source)
+        for incoming in bar:
+            source, path = incoming.source, incoming.path
             bar.set_postfix_str(path.name, refresh=True)
             try:
-                self.limits.check_file_size(path.stat().st_size)
-                data = path.read_bytes()
+                data = incoming.data
+                if data is None:
+                    self.limits.check_file_size(path.stat().st_size)
+                    data = path.read_bytes()
+                else:
+                    self.limits.check_file_size(len(data))
                 previous = stored.get(source)
                 if previous and previous.is_current(file_hash(data), self.embeddings.backend):
                     report.unchanged.append(source)
@@ -145,11 +214,4 @@ class Ingestor:
             (report.updated if previous else report.added).append(source)
             if check:
                 report.conservation.append(self.check(path, source, data, document))
-        base = (cwd or Path.cwd()).resolve()
-        for source in sorted(set(stored) - seen):
-            location = (base / source).resolve()
-            if any(location.is_relative_to(root) for root in roots) and not location.exists():
-                self.store.remove_document(source)
-                report.removed.append(source)
-        self.store.sync_lexical()
         return report

@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="index files or folders (default: knowledge/)")
     ingest.add_argument("paths", nargs="*", help="files or folders; default: the knowledge folder")
+    ingest.add_argument("--prune", action="store_true",
+                        help="also remove the indexed documents of these folders that are no longer on disk (never a"
+                             " document uploaded through the app); without it they are listed and kept")
+    ingest.add_argument("--as", dest="name", metavar="NAME",
+                        help="name the files of the folders given NAME/<path inside> (default: the folder's own name;"
+                             " the knowledge folder's files are always knowledge/...)")
     ingest.add_argument("--check", action="store_true",
                         help="then compare each file's own words with what the index stores for it (target: 99.5%% "
                              "of the words on indexed pages); exit status 1 when a file falls short")

@@ -23,6 +23,8 @@ def _assistant(settings: Settings, clearance: str | None = None):
 def _print_report(report, verbose: bool = True) -> None:
     for source, reason in report.failed:
         print(f"failed: {source}: {reason}", file=sys.stderr)
+    for source in report.vanished:
+        print(f"no longer on disk, kept: {source} (run with --prune to remove it from the index)")
     for source, note in report.notes:
         print(f"{source}: {note}", file=sys.stderr if not verbose else sys.stdout)
     print(report.summary(), file=sys.stderr if not verbose else sys.stdout)
@@ -46,7 +48,7 @@ def _print_conservation(report) -> bool:
 def cmd_ingest(args, settings: Settings) -> int:
     paths = [Path(p) for p in args.paths] or [settings.knowledge_dir]
     assistant = _assistant(settings)
-    report = assistant.ingest(paths, check=args.check)
+    report = assistant.ingest(paths, check=args.check, name=args.name, prune=args.prune)
     _print_report(report)
     conserved = _print_conservation(report) if args.check else True
     return 0 if report.ok and conserved else 1
@@ -277,8 +279,12 @@ def cmd_serve(args, settings: Settings) -> int:
     from assistant.app.access import Users
     from assistant.surfaces.ui import launch
 
+    from assistant.app.library import Library
+
     assistant = _assistant(settings)
     assistant.ensure_index()
+    for source in Library(assistant).adopt_legacy_uploads():
+        print(f"moved an upload of an earlier version into the database: {source}", file=sys.stderr)
     users = Users(assistant.database, assistant.levels)
     if users.exists():
         print(f"Log-in required: users from the database {assistant.database.shown_url}.", file=sys.stderr)
