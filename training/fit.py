@@ -22,11 +22,9 @@ from assistant.answer.decision import ruled_out
 from assistant.answer.questions import analyse
 from assistant.answer.selector import calibrate
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES, decision_features
-from assistant.config.parameters import parameters
 from training.rows import QuestionRows
 
 SEED = 13
-_P = parameters()["answering"]
 TRAP_SHARE = 0.5
 """How the operating point weighs a trap refused against a question answered: equally (balanced accuracy), as the
 targets do (answerable accuracy and traps refused each at least 0.85), whatever the share of traps in a data set."""
@@ -148,13 +146,11 @@ class Outcomes:
     confidence: np.ndarray
 
     ruled_out: np.ndarray
-    certain: np.ndarray | None = None
 
     def at(self, threshold: float) -> dict:
         """No-answer-aware figures when answering the questions no rule refuses whose confidence reaches
-        `threshold` (or whose best sentence is certain)."""
-        certain = np.zeros(len(self.right), bool) if self.certain is None else self.certain
-        answered = ((self.confidence >= threshold) | certain) & ~self.ruled_out
+        `threshold`."""
+        answered = (self.confidence >= threshold) & ~self.ruled_out
         hits = int((answered & self.right & self.answerable).sum())
         traps_refused = int((~answered & ~self.answerable).sum())
         answerable = max(int(self.answerable.sum()), 1)
@@ -177,8 +173,6 @@ class Decided:
     right: bool
     ruled_out: bool
     raw: float | None
-    certain: bool = False
-    """Stage 1 scores the best sentence at least `certain_sentence`: answered whatever stage 2 says."""
 
 
 def decided(rows: list[QuestionRows], scores: list[np.ndarray], raws: list[float | None]) -> list[Decided]:
@@ -186,7 +180,7 @@ def decided(rows: list[QuestionRows], scores: list[np.ndarray], raws: list[float
     for row, s, raw in zip(rows, scores, raws):
         made = composed(row, s)
         result.append(Decided(row.answerable, made is not None and made.right, made is None or made.ruled_out,
-                              None if made is None else raw, bool(s.any()) and float(s.max()) >= _P["certain_sentence"]))
+                              None if made is None else raw))
     return result
 
 
@@ -209,7 +203,7 @@ def fit_calibration_of(points: list[Decided]) -> tuple[float, float]:
 def outcomes(points: list[Decided], slope: float, intercept: float) -> Outcomes:
     confidence = [0.0 if p.raw is None else calibrate(p.raw, slope, intercept) for p in points]
     return Outcomes(np.array([p.answerable for p in points]), np.array([p.right for p in points]),
-                    np.array(confidence), np.array([p.ruled_out for p in points]), np.array([p.certain for p in points]))
+                    np.array(confidence), np.array([p.ruled_out for p in points]))
 
 
 def choose_threshold(result: Outcomes) -> dict:

@@ -108,7 +108,7 @@ class LearnedAnswerer(Answerer):
         if rule is not None:  # with little of the question in the passage, nothing relevant was found at all
             reason, mismatch = rule if relevant else (NOT_FOUND, None)
             return Response(quotes, confidence, reason, quote_at(found, scores, best), mismatch)
-        if confidence >= self.threshold or scores[best] >= _P["certain_sentence"]:
+        if confidence >= self.threshold:
             return Response(quotes, confidence, ANSWERED, quote_at(found, scores, best))
         return Response(quotes, confidence, NOT_STATED if relevant else NOT_FOUND, closest)
 
