@@ -60,7 +60,7 @@ def report_docx(path: Path) -> Path:
 
 
 def test_trainer_journey_in_the_browser(page, tmp_path):
-    ask(page, "Which border points did the delegation visit?")
+    ask(page, "Which border points did the Pakistani delegation visit in Kenya?")
     answer = last_answer(page)
     answer.get_by_text("Namanga", exact=False).wait_for(timeout=60_000)
     page.locator("#source-1").wait_for(timeout=60_000)

@@ -127,7 +127,7 @@ def test_a_broken_pipeline_fails_the_gate(corpus_assistant, gold_half, tmp_path,
 def test_eval_accepts_a_data_set_of_bare_questions(indexed_home, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
     dataset = tmp_path / "bare.jsonl"
-    dataset.write_text('{"question": "Who led the delegation?"}\n{"question": "What is the capital of France?"}\n')
+    dataset.write_text('{"question": "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"}\n{"question": "What is the capital of France?"}\n')
     assert main(["eval", "--dataset", str(dataset), "--config", "current", "--out", str(tmp_path / "r.jsonl"), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)["configs"]["current"]["metrics"]
     assert metrics["items"] == 2 and metrics["refusal_rate"] == 0.5 and metrics["answer_accuracy"] is None

@@ -75,7 +75,7 @@ def server_url(indexed_home, tmp_path_factory):
 
 def test_ask_answers_with_citation_links_and_marked_passages(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("Which border points did the delegation visit?", [], [], api_name="/ask")
+    answer, sources = client.predict("Which border points did the Pakistani delegation visit in Kenya?", [], [], api_name="/ask")
     for place in ("Jomo Kenyatta International Airport", "Namanga", "Kilindini"):
         assert place in answer
     assert "[[1]](#source-1)" in answer
@@ -92,9 +92,11 @@ def test_ask_refuses_out_of_scope_plainly(server_url):
 
 def test_ask_filters_by_kind_and_document(server_url):
     client = Client(server_url, verbose=False)
-    answer, sources = client.predict("Who led the delegation?", ["visit-report"], [], api_name="/ask")
+    answer, sources = client.predict("Who led the Pakistani government delegation on the January 2024 study visit to Kenya?",
+                                     ["visit-report"], [], api_name="/ask")
     assert "Khushal Khan" in answer and "governance/" not in sources
-    answer, sources = client.predict("Who chairs the BCOCC?", [], ["knowledge/governance/kenya-bcocc.md"], api_name="/ask")
+    answer, sources = client.predict("Who chairs Kenya's Border Control and Operations Coordination Committee?", [],
+                                     ["knowledge/governance/kenya-bcocc.md"], api_name="/ask")
     assert "knowledge/governance/kenya-bcocc.md" in sources and "visits/" not in sources
 
 

@@ -50,10 +50,11 @@ def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, 
     threshold on the calibration documents' questions together with the train documents' questions as scored
     out of fold (by models that never saw their document); write the models and `decision.json`."""
     started = time.time()
+    parts = [(source, part) for source in ("indomain", "squad") for part in ("train", "calibration")] + [("tables", "train")]
     rows = {(source, part): rows_of(settings, source, part, passages, shared, squad, home, progress)
-            for source in ("indomain", "squad") for part in ("train", "calibration")}
+            for source, part in parts}
     built = time.time() - started
-    train_rows = rows["indomain", "train"] + rows["squad", "train"]
+    train_rows = rows["indomain", "train"] + rows["squad", "train"] + rows["tables", "train"]
     stage1 = fit_stage1(train_rows, indomain_weight)
     oof1 = out_of_fold(train_rows, indomain_weight)
     stage2 = fit_stage2(train_rows, oof1, indomain_weight)

@@ -39,8 +39,8 @@ def _classifier():
 
 
 def weights(rows: list[QuestionRows], indomain_weight: float) -> np.ndarray:
-    """Per question: in-domain questions count `indomain_weight` times a SQuAD question."""
-    return np.array([indomain_weight if r.source == "indomain" else 1.0 for r in rows])
+    """Per question: in-domain questions (and the generated tables') count `indomain_weight` times a SQuAD question."""
+    return np.array([1.0 if r.source == "squad" else indomain_weight for r in rows])
 
 
 def fit_stage1(rows: list[QuestionRows], indomain_weight: float):
