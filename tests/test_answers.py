@@ -77,3 +77,19 @@ def test_bad_history_and_empty_question_are_clear_errors(corpus_assistant):
         corpus_assistant.ask("Who led the delegation?", [{"role": "user"}])
     with pytest.raises(ValueError, match="empty"):
         corpus_assistant.ask("   ")
+
+
+def test_answers_below_the_calibrated_bar_are_marked_low_confidence(corpus_assistant):
+    """The bar is `[confidence] low_below` (derived from the calibration by evals/low_confidence.py); the chain marks
+    each answer by it, and the mark travels in `to_dict()`. Among the UI's example questions, today's answerer is
+    sure of some and unsure of others."""
+    from assistant.config.parameters import parameters
+
+    bar = parameters()["confidence"]["low_below"]
+    questions = ("Who led the delegation?", "Which border points did the delegation visit?", "Who chairs Kenya's BCOCC?",
+                 "When was the Namanga One Stop Border Post officially launched?")
+    answers = [corpus_assistant.ask(question) for question in questions]
+    for answer in answers:
+        assert answer.low_confidence == (not answer.refused and answer.confidence < bar), (answer.question, answer.confidence)
+        assert answer.to_dict()["low_confidence"] is answer.low_confidence
+    assert {answer.low_confidence for answer in answers} == {True, False}

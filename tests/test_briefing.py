@@ -59,7 +59,7 @@ def test_feedback_is_stored_with_its_answer_and_export_lists_citations(tmp_path)
     with pytest.raises(ValueError):
         record_feedback(tmp_path, answer, "maybe")
     exported = conversation_markdown([answer])
-    assert "## Q: Who led the delegation?" in exported and '[1] Visit (k.md): "led by Khushal Khan"' in exported
+    assert "## Q: Who led the delegation?" in exported and '\\[1\\] Visit (k.md): "led by Khushal Khan"' in exported
 
 
 # The writer: relevance bar, no repeats, numbered sources, length, comparison --------------------------------------

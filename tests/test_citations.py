@@ -59,7 +59,7 @@ def test_ui_sources_and_conversation_export_show_the_page():
     answer = Answer("What fines?", "Fines [1].", False, [citation], [passage(82, 82)])
     assert "— Article 83 — General conditions for imposing administrative fines, p. 82" in sources_html(answer)
     exported = conversation_markdown([answer.to_dict()])
-    assert f"[1] GDPR, {ARTICLE_83}, p. 82 (docs/gdpr.pdf)" in exported
+    assert f"\\[1\\] GDPR, {ARTICLE_83}, p. 82 (docs/gdpr.pdf)" in exported
 
 
 def test_briefing_note_sources_show_the_pages(tmp_path):
@@ -94,3 +94,4 @@ def test_ask_json_over_an_ingested_pdf_cites_its_pages(tmp_path, monkeypatch, ca
     assert result["citations"], result
     # the two short pages make one passage, so it crosses the page break
     assert all((c["source"], c["page"], c["page_end"]) == ("docs/posts.pdf", 1, 2) for c in result["citations"])
+

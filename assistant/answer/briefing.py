@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 from assistant.answer.verification import CitationVerifier, cited_sentences
 from assistant.config.parameters import parameters
 from assistant.index.chunks import location
+from assistant.text.markup import markdown_text
 
 SECTIONS = ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions")
 SECTION_QUESTIONS = {
@@ -75,25 +76,30 @@ def with_markers(text: str, citations: tuple[int, ...]) -> str:
     return f"{text[:-1]} {markers}{text[-1]}" if re.search(r"[.!?]$", text) else f"{text} {markers}"
 
 
-def render_bullet(bullet: Bullet, emphasis: str = "*") -> str:
-    """The bullet as one line: its statement with markers, then (adaptation) the other side's counterpart."""
-    line = " ".join(with_markers(text, bullet.citations) for text in (bullet.text, *bullet.more))
+def render_bullet(bullet: Bullet, markdown: bool = True) -> str:
+    """The bullet as one line: its statement with markers, then (adaptation) the other side's counterpart. In
+    Markdown the documents' words are escaped (they show as typed, never as markup) and the side is in italics."""
+    say = markdown_text if markdown else str
+    emphasis = "*" if markdown else ""
+    line = " ".join(with_markers(say(text), bullet.citations) for text in (bullet.text, *bullet.more))
     if bullet.against is not None:
-        line += f" {emphasis}{bullet.side}:{emphasis} {with_markers(bullet.against.text, bullet.against.citations)}"
+        line += f" {emphasis}{say(bullet.side)}:{emphasis} {with_markers(say(bullet.against.text), bullet.against.citations)}"
     elif bullet.side:
-        line += f" {emphasis}{bullet.side}: the documents say nothing on this.{emphasis}"
+        line += f" {emphasis}{say(bullet.side)}: the documents say nothing on this.{emphasis}"
     return line
 
 
-def source_line(n: int, passage: Document) -> str:
-    """"n. Title — section, p. N, date, classification (source)": one entry of the numbered source list."""
+def source_line(n: int, passage: Document, markdown: bool = False) -> str:
+    """"n. Title — section, p. N, date, classification (source)": one entry of the numbered source list (escaped
+    for Markdown when `markdown`)."""
     meta = passage.metadata
     details = ", ".join(filter(None, [_location(meta), meta.get("date") or "undated", meta.get("classification", "")]))
-    return f"{n}. {meta.get('title') or meta.get('source', '')} — {details} ({meta.get('source', '')})"
+    entry = f"{meta.get('title') or meta.get('source', '')} — {details} ({meta.get('source', '')})"
+    return f"{n}. {markdown_text(entry) if markdown else entry}"
 
 
 def sources_markdown(sources: list[Document]) -> list[str]:
-    return [source_line(n, passage) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
+    return [source_line(n, passage, markdown=True) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
 
 
 def new_docx(title: str, classification: str, notes: list[str]):
@@ -151,10 +157,10 @@ class Briefing:
         return [render_bullet(b) for b in bullets] or [EMPTY.get(name, NOTHING)]
 
     def to_markdown(self) -> str:
-        lines = [f"# Briefing note: {self.topic}", ""]
+        lines = [f"# Briefing note: {markdown_text(self.topic)}", ""]
         if self.classification:
-            lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
-        lines += [f"*{note}*" for note in self.notes] + ([""] if self.notes else [])
+            lines += [f"**Classification: {markdown_text(self.classification.upper())}** (the highest among its sources)", ""]
+        lines += [f"*{markdown_text(note)}*" for note in self.notes] + ([""] if self.notes else [])
         for name in SECTIONS:
             lines += [f"## {name}", ""]
             lines += [f"- {line}" for line in self.section_lines(name)]
@@ -168,7 +174,7 @@ class Briefing:
             document.add_heading(name, level=1)
             bullets = self.sections.get(name) or []
             for bullet in bullets:
-                document.add_paragraph(render_bullet(bullet, emphasis=""), style="List Bullet")
+                document.add_paragraph(render_bullet(bullet, markdown=False), style="List Bullet")
             if not bullets:
                 document.add_paragraph(EMPTY.get(name, NOTHING))
         add_sources_docx(document, self.sources)

@@ -25,6 +25,7 @@ from assistant.answer.briefing import (
     save_note,
     sources_markdown,
 )
+from assistant.text.markup import markdown_text
 
 
 def _renumbered(bullet: Bullet, numbers: dict[int, int]) -> Bullet:
@@ -33,8 +34,8 @@ def _renumbered(bullet: Bullet, numbers: dict[int, int]) -> Bullet:
 
 
 def _cell(value: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return value.replace("|", "\\|").replace("\n", " ")
+    """Markdown (its document text escaped, pipes included) on the one line a table cell holds."""
+    return value.replace("\n", " ")
 
 
 @dataclass
@@ -78,18 +79,19 @@ class Comparison:
         """Every bullet of both columns by section (for counting)."""
         return {name: self.left.sections.get(name, []) + self.right.sections.get(name, []) for name in SECTIONS}
 
-    def _cells(self, note: Briefing, name: str, separator: str, emphasis: str = "*") -> str:
+    def _cells(self, note: Briefing, name: str, separator: str) -> str:
         bullets = note.sections.get(name) or []
         if not bullets:
             return EMPTY.get(name, NOTHING)
-        return separator.join(f"• {render_bullet(b, emphasis)}" for b in bullets)
+        return separator.join(f"• {render_bullet(b)}" for b in bullets)
 
     def to_markdown(self) -> str:
-        lines = [f"# Comparison note: {self.title}", ""]
+        lines = [f"# Comparison note: {markdown_text(self.title)}", ""]
         if self.classification:
-            lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
-        lines += [f"*{note}*" for note in self.notes] + ([""] if self.notes else [])
-        lines += [f"| | {_cell(self.left.topic)} | {_cell(self.right.topic)} |", "|---|---|---|"]
+            lines += [f"**Classification: {markdown_text(self.classification.upper())}** (the highest among its sources)", ""]
+        lines += [f"*{markdown_text(note)}*" for note in self.notes] + ([""] if self.notes else [])
+        lines += [f"| | {_cell(markdown_text(self.left.topic))} | {_cell(markdown_text(self.right.topic))} |",
+                  "|---|---|---|"]
         for name in SECTIONS:
             left, right = (_cell(self._cells(note, name, "<br>")) for note in (self.left, self.right))
             lines.append(f"| **{name}** | {left} | {right} |")
@@ -106,7 +108,7 @@ class Comparison:
             row.cells[0].text = name
             for cell, note in zip(row.cells[1:], (self.left, self.right)):
                 bullets = note.sections.get(name) or []
-                lines = [f"• {render_bullet(b, emphasis='')}" for b in bullets] or [EMPTY.get(name, NOTHING)]
+                lines = [f"• {render_bullet(b, markdown=False)}" for b in bullets] or [EMPTY.get(name, NOTHING)]
                 cell.text = lines[0]
                 for line in lines[1:]:
                     cell.add_paragraph(line)

@@ -50,6 +50,7 @@ class ExtractiveAnswerer(Answerer):
     """
 
     name = "extractive"
+    low_confidence_below = property(lambda self: low_confidence_bar())
 
     def __init__(self, embeddings: MiniLMEmbeddings, threshold: float = 0.5, min_coverage: float = _P["min_coverage"],
                  margin: float = _P["margin"], max_sentences: int = _P["max_sentences"],
@@ -153,6 +154,12 @@ def calibrated(support: float | None) -> float | None:
     if support is None or not fit:
         return None
     return 1.0 / (1.0 + math.exp(-(fit["slope"] * support + fit["intercept"])))
+
+
+def low_confidence_bar() -> float | None:
+    """`[confidence] low_below` of the parameters file: answers less confident than this are marked for checking
+    (derived from the calibration by evals/low_confidence.py)."""
+    return parameters().get("confidence", {}).get("low_below")
 
 
 def in_reading_order(chosen: list) -> list:

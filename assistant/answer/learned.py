@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer.citing import quote, refusal
-from assistant.answer.extractive import NOT_FOUND, in_reading_order, redundant
+from assistant.answer.extractive import NOT_FOUND, in_reading_order, low_confidence_bar, redundant
 from assistant.answer.questions import analyse, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
 from assistant.answer.sentence_features import SENTENCE_FEATURES, Candidates, IdfLookup, SentenceVectors, candidates
@@ -50,6 +50,7 @@ class LearnedAnswerer(Answerer):
     """Answer by quoting the sentences the trained selector chooses; refuse when its confidence is too low."""
 
     name = "learned"
+    low_confidence_below = property(lambda self: low_confidence_bar())
 
     def __init__(self, embeddings: MiniLMEmbeddings, idf_lookup: IdfLookup,
                  selector: AnswerSelector | None = None, threshold: float | None = None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from assistant.app.private_state import keep_private
 from assistant.config import quiet
 from assistant.config.settings import Settings
 from assistant.index.embeddings import ModelUnavailable
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         args.configs = ["dense", "hybrid", "current"]
     try:
         settings = Settings.from_env()
+        keep_private(settings.home)
         return args.run(args, settings)
     except (UserError, ValueError, ModelUnavailable, EncodingUnavailable, OSError) as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)

@@ -34,7 +34,7 @@ class BriefingTab:
             note = account.assistant.brief(topic or "", sources, length=length or "standard")
         except ValueError as exc:
             raise user_error(exc) from None
-        return self._files(note)
+        return self._files(account.names.note(note))
 
     def compare(self, topic: str, other: str, docs: list[str], length: str = "standard", request: gr.Request = None):
         account = self.sessions.account(request)
@@ -43,7 +43,7 @@ class BriefingTab:
             note = account.assistant.compare(topic or "", other or "", sources, length=length or "standard")
         except ValueError as exc:
             raise user_error(exc) from None
-        return self._files(note)
+        return self._files(account.names.note(note))
 
     def layout(self) -> dict:
         with gr.Row():
