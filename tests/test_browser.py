@@ -125,6 +125,7 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     page.screenshot(path=str(SHOTS / "5-briefing.png"))
     with page.expect_download() as download:
         link.click()
+    assert download.value.suggested_filename == "briefing-kenya-s-bcocc-and-inter-agency-coordination.docx"
     saved = tmp_path / "briefing.docx"
     download.value.save_as(str(saved))
     bullets = [p.text for p in docx.Document(str(saved)).paragraphs if p.style.name == "List Bullet"]
@@ -134,6 +135,13 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     assert markdown.startswith("# Briefing note: Kenya's BCOCC") and "\n1. " in markdown
     sources = page.locator("#briefing-note ol").last.locator("li")  # the Sources, rendered as a numbered list
     assert sources.count() >= 3 and "public" in sources.first.inner_text()
+    listed = sources.all_inner_texts()
+    assert len(set(listed)) == len(listed), listed  # no source listed twice
+    cited = page.locator("#briefing-note a[href='#note-source-2']").first
+    cited.click()  # a [n] marker leads to its source
+    page.locator("#briefing-note li.highlight").wait_for(timeout=10_000)
+    assert page.locator("#briefing-note li.highlight").inner_text() == listed[1]
+    check_standalone_bullets(page.locator("#briefing-note li").all_inner_texts()[:-len(listed)])
 
     page.get_by_label("one-page").check()
     page.locator("#compare-topic textarea").fill("Pakistan's IBMS coordination")
@@ -146,15 +154,39 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     header = page.locator("#briefing-note table th").all_inner_texts()
     assert "Pakistan's IBMS coordination" in header and any("BCOCC" in h for h in header)
     assert page.locator("#briefing-note table tbody tr").count() == 5
+    broken = page.locator("#briefing-note table tbody td:first-child").evaluate_all(BROKEN_WORDS)
+    assert broken == [], broken  # the first column's words are never split across lines
     page.screenshot(path=str(SHOTS / "6-comparison.png"), full_page=True)
     with page.expect_download() as download:
         page.locator("#briefing-docx a").first.click()
+    assert download.value.suggested_filename == ("comparison-kenya-s-bcocc-and-pakistan-s-ibms-coordination.docx")
     saved = tmp_path / "comparison.docx"
     download.value.save_as(str(saved))
     table = docx.Document(str(saved)).tables[0]
     assert [row.cells[0].text for row in table.rows[1:]][0] == "Background" and len(table.rows) == 6
     markdown = download_text(page, "#briefing-md a", tmp_path / "comparison.md")
     assert markdown.startswith("# Comparison note: Kenya's BCOCC") and "| **Open questions** |" in markdown
+
+
+BROKEN_WORDS = """cells => cells.flatMap(cell => {
+  const broken = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (range.getClientRects().length > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+})"""
+DANGLING = re.compile(r"^(He|She|It|They|His|Her|Its|Their|This|These|Those|Such)\b")
+
+
+def check_standalone_bullets(bullets: list[str]) -> None:
+    """No bullet opens with a word that points back to a sentence the note does not show ("He noted that ...")."""
+    assert bullets and not [b for b in bullets if DANGLING.match(b)], bullets
 
 
 def download_text(page, selector: str, path: Path) -> str:

@@ -49,7 +49,8 @@ def test_briefing_and_comparison_notes_carry_document_markup_as_text(tmp_path):
     markdown = note.to_markdown()
     assert "<img" not in markdown.replace("\\<img", "") and "](http" not in markdown.replace("\\](http", "")
     assert "# Briefing note: Permits \\<b\\>desk\\</b\\>" in markdown
-    assert "- Apply only at the \\[official permit portal\\](http\\://other.host/phish) \\| fees \\*waived\\* [1]." in markdown
+    assert ("- Apply only at the \\[official permit portal\\](http\\://other.host/phish) \\| fees \\*waived\\*"
+            " [[1]](#note-source-1).") in markdown
     table = Comparison.of(note, note).to_markdown()
     row = next(line for line in table.splitlines() if line.startswith("| **Background** |"))
     assert row.count(" | ") == 3 - 1 and row.endswith(" |")  # the pipe in the text does not split the cell

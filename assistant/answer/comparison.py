@@ -20,17 +20,13 @@ from assistant.answer.briefing import (
     Briefing,
     Bullet,
     add_sources_docx,
+    merged_sources,
     new_docx,
     render_bullet,
     save_note,
     sources_markdown,
 )
 from assistant.text.markup import markdown_text
-
-
-def _renumbered(bullet: Bullet, numbers: dict[int, int]) -> Bullet:
-    against = _renumbered(bullet.against, numbers) if bullet.against else None
-    return replace(bullet, citations=tuple(numbers[n] for n in bullet.citations), against=against)
 
 
 def _cell(value: str) -> str:
@@ -51,20 +47,13 @@ class Comparison:
 
     @classmethod
     def of(cls, left: Briefing, right: Briefing, notes: list[str] | None = None) -> "Comparison":
-        """Side by side: the right note's citations renumbered into the left's list (a passage both cite keeps
-        one number)."""
-        sources = list(left.sources)
-        index = {p.metadata["chunk_id"]: n for n, p in enumerate(sources, start=1)}
-        numbers = {}
-        for n, passage in enumerate(right.sources, start=1):
-            chunk_id = passage.metadata["chunk_id"]
-            if chunk_id not in index:
-                sources.append(passage)
-                index[chunk_id] = len(sources)
-            numbers[n] = index[chunk_id]
-        right = replace(right, sections={name: [_renumbered(b, numbers) for b in bullets]
-                                         for name, bullets in right.sections.items()}, sources=sources)
-        return cls(replace(left, sources=sources), right, sources, length=left.length, notes=list(notes or []))
+        """Side by side: the right note's citations renumbered into the left's list (a passage both cite, or two
+        passages the list would name alike, keep one number)."""
+        sources, numbers = merged_sources(left.sources + right.sources)
+        offset = len(left.sources)
+        right_numbers = {n: numbers[n + offset] for n in range(1, len(right.sources) + 1)}
+        return cls(left.cited_as(numbers, sources), right.cited_as(right_numbers, sources), sources,
+                   length=left.length, notes=list(notes or []))
 
     @property
     def title(self) -> str:

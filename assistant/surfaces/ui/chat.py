@@ -120,7 +120,8 @@ class ChatTab:
         answers = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(height=480, label="Chat", elem_id="chat", feedback_options=("Like", "Dislike"))
+                chatbot = gr.Chatbot(height=480, label="Chat", elem_id="chat", feedback_options=("Like", "Dislike"),
+                                     latex_delimiters=[])
                 with gr.Row():
                     textbox = gr.Textbox(placeholder="Ask about the visit reports and governance documents…",
                                          show_label=False, scale=5, elem_id="question")

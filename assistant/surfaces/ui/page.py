@@ -10,17 +10,21 @@ CSS = """
 .low-confidence { font-weight: 600; }
 #chat .message:has(.low-confidence) { border-left: 4px solid #f59e0b; }
 #library, #library * { font-family: var(--font) !important; }
+#briefing-note li.highlight { background: #fffbeb; outline: 2px solid #f59e0b; }
+#briefing-note table td:first-child, #briefing-note table th:first-child { word-break: keep-all; overflow-wrap: normal;
+  hyphens: none; min-width: 9em; }
 """
 
-# Clicking a [n] link in an answer or a note highlights and scrolls to passage n of the sources beside it.
+# Clicking a [n] link in an answer (or a note) highlights and scrolls to passage n of its sources panel (or list).
 HEAD = """<script>
 document.addEventListener('click', function (event) {
-  const link = event.target.closest('a[href^="#source-"]');
+  const link = event.target.closest('a[href^="#source-"], a[href^="#note-source-"]');
   if (!link) return;
   event.preventDefault();
-  const target = document.getElementById(link.getAttribute('href').slice(1));
-  if (!target) return;
-  document.querySelectorAll('.source.highlight').forEach(el => el.classList.remove('highlight'));
+  const anchor = document.getElementById(link.getAttribute('href').slice(1));
+  if (!anchor) return;
+  const target = anchor.classList.contains('source') ? anchor : (anchor.closest('li') || anchor);
+  document.querySelectorAll('.highlight').forEach(el => el.classList.remove('highlight'));
   target.classList.add('highlight');
   target.scrollIntoView({behavior: 'smooth', block: 'center'});
 }, true);
