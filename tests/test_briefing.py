@@ -224,3 +224,16 @@ def test_passages_the_source_list_would_name_alike_are_listed_once():
     comparison = Comparison.of(note, other)
     assert [p.metadata["section"] for p in comparison.sources] == ["Chair", "Secretary"]
     assert [b.citations for b in comparison.right.sections["Background"]] == [(1,), (2,)]
+
+
+def test_no_bullet_opens_by_pointing_back_to_a_sentence_it_does_not_show(corpus_assistant):
+    from assistant.text.sentences import standalone_sentences
+
+    text = "He arrived on Monday. Mr Khan led the delegation. He noted that the visit helped. These talks went well."
+    assert standalone_sentences(text) == [
+        "Mr Khan led the delegation.", "Mr Khan led the delegation. He noted that the visit helped.",
+        "Mr Khan led the delegation. He noted that the visit helped. These talks went well."]
+    note = corpus_assistant.brief("Kenya's BCOCC and inter-agency coordination")
+    pointing_back = re.compile(r"^(He|She|It|They|His|Her|Its|Their|This|These|Those|Such)\b")
+    bullets = [b for bullets in note.sections.values() for b in bullets]
+    assert bullets and not [b.text for b in bullets if pointing_back.match(b.text)]

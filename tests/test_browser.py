@@ -159,7 +159,7 @@ def test_trainer_journey_in_the_browser(page, tmp_path):
     page.screenshot(path=str(SHOTS / "6-comparison.png"), full_page=True)
     with page.expect_download() as download:
         page.locator("#briefing-docx a").first.click()
-    assert download.value.suggested_filename == ("comparison-kenya-s-bcocc-and-pakistan-s-ibms-coordination.docx")
+    assert download.value.suggested_filename == "comparison-kenya-s-bcocc-and-inter-agency-coordination-and-pakistan-s-ibms.docx"
     saved = tmp_path / "comparison.docx"
     download.value.save_as(str(saved))
     table = docx.Document(str(saved)).tables[0]
@@ -238,7 +238,7 @@ def test_library_and_document_markup_in_the_browser(page, tmp_path):
     row.wait_for(timeout=30_000)
     assert dt.datetime.now(dt.timezone.utc).date().isoformat() in row.inner_text()  # the upload date
     assert "<img" in row.inner_text()  # the title as typed
-    page.screenshot(path=str(SHOTS / "7-library.png"))
+    page.screenshot(path=str(SHOTS / "7-library.png"), full_page=True)
 
     page.get_by_role("tab", name="Ask").click()
     ask(page, "Where did the permit desk at Namanga move in April 2025?")

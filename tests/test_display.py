@@ -56,3 +56,12 @@ def test_briefing_and_comparison_notes_carry_document_markup_as_text(tmp_path):
     assert row.count(" | ") == 3 - 1 and row.endswith(" |")  # the pipe in the text does not split the cell
     note.save(tmp_path / "note.md")
     assert (tmp_path / "note.md").read_text(encoding="utf-8") == markdown  # the export is the escaped note
+
+
+def test_downloads_are_named_after_the_topic_in_whole_words():
+    from assistant.surfaces.ui.briefing_tab import STEM_CHARS, file_stem
+
+    assert file_stem("briefing", "Kenya's BCOCC") == "briefing-kenya-s-bcocc"
+    assert file_stem("briefing", "  ") == "briefing" and file_stem("briefing", "Kenya’s eTA") == "briefing-kenyas-eta"
+    long = file_stem("comparison", "Kenya's BCOCC and inter-agency coordination and Pakistan's IBMS coordination")
+    assert long == "comparison-kenya-s-bcocc-and-inter-agency-coordination-and-pakistan-s-ibms" and len(long) <= STEM_CHARS

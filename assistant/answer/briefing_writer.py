@@ -32,7 +32,7 @@ from assistant.answer.types import Answerer
 from assistant.answer.verification import CitationVerifier
 from assistant.config.parameters import parameters
 from assistant.index.filters import SearchFilter
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import standalone_sentences
 from assistant.text.terms import STOPWORDS
 
 _P = parameters()["briefing"]
@@ -262,7 +262,7 @@ class _Composer:
         pairs: dict[str, tuple[str, Document]] = {}
         for passages in self.passages.values():
             for passage in passages:
-                for text in split_sentences(passage.page_content):
+                for text in standalone_sentences(passage.page_content):
                     if len(content_terms(text)) >= 3:  # headings, list stubs and fragments say too little alone
                         pairs.setdefault(text, (text, passage))
         texts = list(pairs)

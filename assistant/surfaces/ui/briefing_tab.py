@@ -20,7 +20,8 @@ def file_stem(kind: str, title: str) -> str:
     """A download's name from the note's kind and topic: "briefing-kenya-s-bcocc" (plain letters and digits)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return f"{kind}-{words}"[:STEM_CHARS].rstrip("-") if words else kind
+    stem = f"{kind}-{words}" if words else kind
+    return stem if len(stem) <= STEM_CHARS else stem[:STEM_CHARS + 1].rsplit("-", 1)[0]  # whole words only
 
 
 class BriefingTab:

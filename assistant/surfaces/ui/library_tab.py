@@ -115,12 +115,13 @@ class LibraryTab:
             upload_button = gr.Button("Index uploaded files", variant="primary", elem_id="index-uploads")
             upload_status = gr.Markdown(elem_id="upload-status")
             with gr.Row():
-                to_change = gr.Dropdown([], allow_custom_value=True, label="Document to replace or remove")
+                with gr.Column():
+                    to_change = gr.Dropdown([], allow_custom_value=True, label="Document to replace or remove")
+                    with gr.Row():
+                        replace_button = gr.Button("Replace document", elem_id="replace")
+                        remove_button = gr.Button("Remove from index", variant="stop", elem_id="remove")
                 new_version = gr.File(label="New version (to replace it)", file_types=list(SUPPORTED_SUFFIXES),
-                                      elem_id="new-version")
-            with gr.Row():
-                replace_button = gr.Button("Replace document", elem_id="replace")
-                remove_button = gr.Button("Remove from index", variant="stop", elem_id="remove")
+                                      elem_id="new-version", height=160)
             change_status = gr.Markdown(elem_id="change-status")
         self.pickers.append(to_change)
         return {"table": table, "editing": editing, "uploads": uploads, "label": label, "upload_button": upload_button,
