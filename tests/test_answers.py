@@ -77,3 +77,20 @@ def test_bad_history_and_empty_question_are_clear_errors(corpus_assistant):
         corpus_assistant.ask("Who led the Pakistani government delegation on the January 2024 study visit to Kenya?", [{"role": "user"}])
     with pytest.raises(ValueError, match="empty"):
         corpus_assistant.ask("   ")
+
+
+def test_answers_below_the_calibrated_bar_are_marked_low_confidence(corpus_assistant):
+    """The bar is the answer models' `low_confidence_below` (decision.json: below it, the calibrated probability that
+    the answer is right is under one half); the chain marks each answer by it, and the mark travels in `to_dict()`.
+    Among these questions the answerer is sure of some and unsure of others."""
+    bar = corpus_assistant.answerer.low_confidence_below
+    questions = ("Who led the Pakistani government delegation on the January 2024 study visit to Kenya?",
+                 "Which border points did the Pakistani delegation visit in Kenya?",
+                 "Who chairs Kenya's Border Control and Operations Coordination Committee?",
+                 "When was the Kenya Coast Guard Service launched?",
+                 "When was the Namanga One Stop Border Post officially launched?")
+    answers = [corpus_assistant.ask(question) for question in questions]
+    for answer in answers:
+        assert answer.low_confidence == (not answer.refused and answer.confidence < bar), (answer.question, answer.confidence)
+        assert answer.to_dict()["low_confidence"] is answer.low_confidence
+    assert {answer.low_confidence for answer in answers} == {True, False}

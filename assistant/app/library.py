@@ -8,11 +8,13 @@ goes into the audit log.
 Each upload is kept under `<state root>/uploads/<id>/<name>`, so it has its own identity:
 an upload never overwrites or deletes another document, and a failed one leaves the disk
 and the index as they were. Nothing an upload answers depends on documents the uploader
-cannot see.
+cannot see. Users see documents by the names of `assistant.app.source_names`, never by server
+paths; every method takes a document by that name (or by its indexed source).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -21,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.app.access import AccessError, require_role
+from assistant.app.source_names import SourceNames
 from assistant.config.limits import MB
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
 from assistant.ingest.ingestor import IngestReport, source_name
@@ -52,6 +55,7 @@ class Library:
         self.protect_knowledge = protect_knowledge
         self.settings = assistant.settings
         self.uploads = self.settings.home / "uploads"
+        self.names = SourceNames.of(self.settings)
 
     # --- reading ------------------------------------------------------------------------------
     def _visible(self) -> dict:
@@ -60,20 +64,34 @@ class Library:
                 if allowed is None or d.classification in allowed}
 
     def rows(self) -> list[list]:
-        """One row per document the user may see: title, kind, date, classification, chunks, source."""
+        """One row per document the user may see: title, kind, date, upload date, classification, chunks, source
+        (as shown)."""
         documents = self._visible().values()
         return [
-            [d.title, d.kind, d.date, d.classification, d.chunk_count, d.source]
+            [d.title, d.kind, d.date, self._uploaded_on(d.source), d.classification, d.chunk_count,
+             self.names.shown(d.source)]
             for d in sorted(documents, key=lambda d: (d.kind, d.title))
         ]
 
-    def check_sources(self, sources) -> tuple[str, ...]:
-        """`sources`, all visible to the user; the same error whether one is absent or above their clearance."""
-        visible = self._visible() if sources else {}
-        unknown = [s for s in sources or () if s not in visible]
+    def _uploaded_on(self, source: str) -> str:
+        """The day (UTC) the current version of an uploaded document was uploaded; "" for any other document."""
+        if self._upload_folder(source) is None:
+            return ""
+        try:
+            stamp = (Path.cwd() / source).stat().st_mtime
+        except OSError:
+            return ""
+        return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).date().isoformat()
+
+    def check_sources(self, names) -> tuple[str, ...]:
+        """The indexed sources of the documents `names` names, all visible to the user; the same error whether one
+        is absent or above their clearance."""
+        visible = self._visible() if names else {}
+        found = {name: self.names.source_of(name, visible) for name in names or ()}
+        unknown = [name for name, source in found.items() if source is None]
         if unknown:
             raise ValueError(f"no indexed document {', '.join(map(repr, unknown))}")
-        return tuple(sources or ())
+        return tuple(found[name] for name in names or ())
 
     # --- rules --------------------------------------------------------------------------------
     def _require_editor(self, action: str) -> None:
@@ -131,9 +149,10 @@ class Library:
         digest = file_hash(data)
         for source, document in visible.items():
             if digest in document.doc_hashes:
-                return f"already in the library as {source}"
+                return f"already in the library as {self.names.shown(source)}"
             if Path(source).name == name and self._upload_folder(source):
-                return (f"a document named {name} is already in the library ({source}); upload this one under another"
+                return (f"a document named {name} is already in the library ({self.names.shown(source)}); upload this"
+                        " one under another"
                         " name, or replace that document (Replace document, for editors within its clearance)")
         return None
 
@@ -174,19 +193,20 @@ class Library:
             document = documents[source]
             self._record("upload", source, f"{original}; {document.classification}; {document.chunk_count} passages")
             notes = "".join(f"; {note}" for note in report.notes_for(source))
-            results.append(UploadResult(original, True, f"indexed as {source} ({document.chunk_count} passages,"
+            results.append(UploadResult(original, True, f"indexed as {self.names.shown(source)} ({document.chunk_count} passages,"
                                                         f" {document.classification}){notes}"))
         return results, report
 
-    def replace(self, source: str, original: str, temp: Path, label: str | None = None) -> str:
+    def replace(self, name: str, original: str, temp: Path, label: str | None = None) -> str:
         """Replace an uploaded document with a new version (its label kept unless `label` is given).
 
         When the new version cannot be indexed, the old file and its passages stay as they were."""
         self._require_editor("replacing documents")
-        self.check_sources([source])
+        (source,) = self.check_sources([name])
+        shown = self.names.shown(source)
         folder = self._upload_folder(source)
         if folder is None:
-            raise ValueError(f"{source} was not uploaded through the app; change it on disk and run `briefing ingest`")
+            raise ValueError(f"{shown} was not uploaded through the app; change it on disk and run `briefing ingest`")
         target = (Path.cwd() / source).resolve()
         if Path(safe_name(original)).suffix.lower() != target.suffix.lower():
             raise ValueError(f"the new version must be a {target.suffix} file, like the document it replaces")
@@ -199,19 +219,19 @@ class Library:
         report = self.assistant.ingest([target], progress=False, admit=self._admit(label))
         if report.failed:
             os.replace(previous, target)
-            raise ValueError(f"the new version of {source} was not indexed: {report.failed[0][1]}; the old one stays")
+            raise ValueError(f"the new version of {shown} was not indexed: {report.failed[0][1]}; the old one stays")
         previous.unlink()
         chunks = self.assistant.store.documents()[source].chunk_count
         self._record("replace", source, f"{original}; {label}; {chunks} passages")
         notes = "".join(f"; {note}" for note in report.notes_for(source))
-        return f"Replaced {source} ({chunks} passages, {label}){notes}."
+        return f"Replaced {shown} ({chunks} passages, {label}){notes}."
 
-    def remove(self, source: str) -> int:
+    def remove(self, name: str) -> int:
         """Remove a document's passages (and its folder, when it was uploaded); returns passages removed."""
         self._require_editor("removing documents")
-        self.check_sources([source])
+        (source,) = self.check_sources([name])
         if self.protect_knowledge and self._in_knowledge(source):
-            raise AccessError(f"{source} belongs to the knowledge folder; it is removed only from the command line"
+            raise AccessError(f"{self.names.shown(source)} belongs to the knowledge folder; it is removed only from the command line"
                               " (`briefing remove`)")
         removed = self.assistant.store.remove_document(source)
         folder = self._upload_folder(source)

@@ -1,9 +1,14 @@
-"""Log-in throttling: after too many failures an account, or a client address, must wait.
+"""Log-in throttling: after too many failed log-ins an account, at one client address, or the address
+itself must wait.
 
-The wait starts at `lockout_s` once `max_failures` failures have been made (four times as
-many for an address, which several users may share) and doubles with
-each further failure, up to an hour. A success clears the account's and the address's count.
-Checking happens before the password is hashed, so throttled attempts cost no hashing.
+An account is counted per address: `max_failures` failures on an account from one address make
+that account wait *at that address*, so a stranger guessing an official's password locks
+themselves out, never the official working from their own address. An address has its own
+budget, four times as large (several users may share it), whatever accounts it tries, so one
+address cannot guess its way through many accounts. The wait starts at `lockout_s` and doubles
+with each further failure, up to an hour. A success clears the account's count at that address
+and the address's count. Checking happens before the password is hashed, so throttled attempts
+cost no hashing.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ class LoginThrottled(Exception):
 
     def __init__(self, wait_s: float):
         self.wait_s = wait_s
-        super().__init__(f"Too many failed log-ins from this account or address: try again in {math.ceil(wait_s)} s.")
+        super().__init__(f"Too many failed log-ins: try again in {math.ceil(wait_s)} seconds.")
 
 
 @dataclass
@@ -34,7 +39,7 @@ class _Record:
 
 
 class LoginThrottle:
-    """Counts failed log-ins per account and per client address; thread-safe."""
+    """Counts failed log-ins per account at each client address, and per address; thread-safe."""
 
     def __init__(self, max_failures: int = 5, lockout_s: float = 30.0, clock: Callable[[], float] = time.monotonic):
         self.max_failures = max_failures
@@ -44,10 +49,10 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def _keys(self, account: str, address: str) -> list[tuple[str, str]]:
-        return [("account", account.lower()), ("address", address)]
+        return [("account", f"{account.lower()} at {address}"), ("address", address)]
 
     def check(self, account: str, address: str) -> None:
-        """Raise LoginThrottled while the account or the address must wait."""
+        """Raise LoginThrottled while the account must wait at this address, or the address must wait."""
         now = self.clock()
         with self._lock:
             waits = [r.blocked_until - now for k in self._keys(account, address) if (r := self._records.get(k))]
