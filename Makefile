@@ -8,7 +8,7 @@ SHARED_DATA ?= ../shared
 export SHARED_DATA
 SQUAD ?= $(SHARED_DATA)/qa-data/squad2-dev-29.json
 
-.PHONY: run test squad-gate eval bench ingest train licences clean
+.PHONY: run test squad-gate indomain-gate eval bench ingest train licences clean
 
 # pip's own notices (index locations, build-backend advice) go to $(VENV)/setup.log; on failure it is shown.
 QUIET_PIP = >> $(VENV)/setup.log 2>&1 || { cat $(VENV)/setup.log; exit 1; }
@@ -47,6 +47,7 @@ test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract /usr/sbin/nginx
 	@# section of the thresholds).
 	$(BIN)/briefing eval --gate evals/thresholds.json
 	@$(MAKE) --no-print-directory squad-gate
+	@$(MAKE) --no-print-directory indomain-gate
 
 # The frozen SQuAD 2.0 validation articles (never trained or tuned on), when the shared data is present; under
 # CI=true, missing data fails the run instead of skipping the gate.
@@ -55,6 +56,14 @@ squad-gate:
 		--gate evals/squad-thresholds.json; \
 	elif [ "$$CI" = true ]; then echo "SQuAD gate: no $(SQUAD), and CI=true requires it" >&2; exit 1; \
 	else echo "SQuAD gate skipped: no $(SQUAD)"; fi
+
+# The in-domain questions about the test documents (never trained or tuned on), asked of the whole corpus (knowledge/
+# and the shared real and development documents), by stage; under CI=true, missing data fails the run.
+indomain-gate:
+	@if [ -d $(SHARED_DATA)/devdocs ] && [ -d $(SHARED_DATA)/realdocs ]; then $(BIN)/briefing eval --indomain --part test \
+		--shared $(SHARED_DATA) --gate evals/thresholds.json; \
+	elif [ "$$CI" = true ]; then echo "in-domain gate: no $(SHARED_DATA)/devdocs or realdocs, and CI=true requires them" >&2; exit 1; \
+	else echo "in-domain gate skipped: no $(SHARED_DATA)/devdocs or realdocs"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -55,7 +55,7 @@ def test_no_secret_in_records_or_logs(indexed_home, monkeypatch, tmp_path, capsy
         monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", secret)
         monkeypatch.setenv("BRIEFING_LLM_MODEL", "stub-model")
-        assert main(["ask", "--json", "Who led the delegation?"]) == 0
+        assert main(["ask", "--json", "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"]) == 0
         asked = capsys.readouterr()
         assert main(["audit", "--json"]) == 0
     listed = capsys.readouterr()

@@ -53,7 +53,7 @@ def test_export_lists_citations():
     answer = {"question": "Who led the delegation?", "answer": "Khushal Khan [1].", "refused": False,
               "citations": [{"n": 1, "source": "k.md", "title": "Visit", "section": "", "quote": "led by Khushal Khan", "chunk_id": "c"}]}
     exported = conversation_markdown([answer])
-    assert "## Q: Who led the delegation?" in exported and '[1] Visit (k.md): "led by Khushal Khan"' in exported
+    assert "## Q: Who led the delegation?" in exported and '\\[1\\] Visit (k.md): "led by Khushal Khan"' in exported
 
 
 # The writer: relevance bar, no repeats, numbered sources, length, comparison --------------------------------------
@@ -67,6 +67,7 @@ from assistant.answer.briefing import LENGTHS, Briefing, Bullet, bullets_for  # 
 from assistant.answer.briefing_sentences import Sentence, repeats  # noqa: E402
 from assistant.answer.briefing_topic import read_topic  # noqa: E402
 from assistant.answer.briefing_writer import BriefingWriter  # noqa: E402
+from assistant.answer.comparison import Comparison  # noqa: E402
 from assistant.answer.relevance import TopicRelevance  # noqa: E402
 from assistant.config.parameters import parameters  # noqa: E402
 from assistant.index.visit import Side, Visit  # noqa: E402
@@ -151,19 +152,21 @@ def test_parallel_figures_of_one_passage_share_a_bullet(corpus_assistant):
     note = corpus_assistant.brief("Jomo Kenyatta International Airport passenger figures")
     merged = [b for bullets in note.sections.values() for b in bullets if b.more]
     assert merged and all(len(set(b.citations)) == 1 for b in merged)
-    assert re.search(r"\[\d+\]\. .+ \[\d+\]\.", note.to_markdown())  # each statement carries its marker
+    marker = r"\[\[\d+\]\]\(#note-source-\d+\)\."
+    assert re.search(f"{marker} .+ {marker}", note.to_markdown())  # each statement carries its marker
 
 
 def test_sources_are_a_numbered_list_with_title_section_date_and_classification(corpus_assistant, tmp_path):
     note = corpus_assistant.brief("Kenya Coast Guard Service")
     markdown = note.to_markdown()
     listed = markdown.split("## Sources\n\n")[1].strip().splitlines()
-    assert len(listed) == len(note.sources) >= 3
-    for n, (line, source) in enumerate(zip(listed, note.sources), start=1):
+    sources = note.merged().sources  # two passages the list would name alike are listed once
+    assert len(listed) == len(sources) >= 3 and len(set(listed)) == len(listed)
+    for n, (line, source) in enumerate(zip(listed, sources), start=1):
         meta = source.metadata
-        assert line.startswith(f"{n}. {meta['title']} — {meta['section']}, {meta['date']}, public")
-    cited = {int(n) for n in re.findall(r"\[(\d+)\]", markdown.split("## Sources")[0])}
-    assert cited == set(range(1, len(note.sources) + 1))
+        assert line.startswith(f'{n}. <a id="note-source-{n}"></a>{meta["title"]} — {meta["section"]}, {meta["date"]}, public')
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]\]\(#note-source-\1\)", markdown.split("## Sources")[0])}
+    assert cited == set(range(1, len(sources) + 1))
 
 
 def test_length_one_page_or_standard(corpus_assistant, monkeypatch, tmp_path, indexed_home, capsys):
@@ -207,10 +210,39 @@ def test_comparison_note_sets_two_topics_side_by_side(corpus_assistant, monkeypa
 
 
 def test_briefing_model_renders_counterparts_and_prunes_sources():
-    sources = [passage("A.", chunk="a"), passage("B.", chunk="b"), passage("C.", chunk="c")]
+    sources = [passage("A.", section="A", chunk="a"), passage("B.", section="B", chunk="b"),
+               passage("C.", section="C", chunk="c")]
     practice = Bullet("Kenya's committees meet fortnightly.", (3,), against=Bullet("Ten ministries deal with borders.", (1,)),
                       side="Pakistan")
     note = Briefing("t", {"Points for adaptation": [practice]}, sources).pruned()
     assert [s.metadata["chunk_id"] for s in note.sources] == ["c", "a"]
     line = note.to_markdown().split("## Points for adaptation\n\n")[1].splitlines()[0]
-    assert line == "- Kenya's committees meet fortnightly [1]. *Pakistan:* Ten ministries deal with borders [2]."
+    assert line == ("- Kenya's committees meet fortnightly [[1]](#note-source-1). *Pakistan:* Ten ministries deal with"
+                    " borders [[2]](#note-source-2).")
+
+
+def test_passages_the_source_list_would_name_alike_are_listed_once():
+    """Two passages of one section (one document, same pages) are one source, in a note and across a comparison."""
+    a1, a2 = passage("A one.", section="Chair", chunk="a1"), passage("A two.", section="Chair", chunk="a2")
+    b = passage("B.", section="Secretary", chunk="b")
+    note = Briefing("t", {"Background": [Bullet("A one.", (1,)), Bullet("A two.", (2,)), Bullet("B.", (3,))]}, [a1, a2, b])
+    markdown = note.to_markdown()
+    assert markdown.count("— Chair") == 1 and len(markdown.split("## Sources\n\n")[1].strip().splitlines()) == 2
+    assert "A two [[1]](#note-source-1)." in markdown and "B [[2]](#note-source-2)." in markdown
+    other = Briefing("u", {"Background": [Bullet("A two.", (1,)), Bullet("B.", (2,))]}, [a2, b])
+    comparison = Comparison.of(note, other)
+    assert [p.metadata["section"] for p in comparison.sources] == ["Chair", "Secretary"]
+    assert [b.citations for b in comparison.right.sections["Background"]] == [(1,), (2,)]
+
+
+def test_no_bullet_opens_by_pointing_back_to_a_sentence_it_does_not_show(corpus_assistant):
+    from assistant.text.sentences import standalone_sentences
+
+    text = "He arrived on Monday. Mr Khan led the delegation. He noted that the visit helped. These talks went well."
+    assert standalone_sentences(text) == [
+        "Mr Khan led the delegation.", "Mr Khan led the delegation. He noted that the visit helped.",
+        "Mr Khan led the delegation. He noted that the visit helped. These talks went well."]
+    note = corpus_assistant.brief("Kenya's BCOCC and inter-agency coordination")
+    pointing_back = re.compile(r"^(He|She|It|They|His|Her|Its|Their|This|These|Those|Such)\b")
+    bullets = [b for bullets in note.sections.values() for b in bullets]
+    assert bullets and not [b.text for b in bullets if pointing_back.match(b.text)]

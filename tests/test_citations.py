@@ -59,15 +59,16 @@ def test_ui_sources_and_conversation_export_show_the_page():
     answer = Answer("What fines?", "Fines [1].", False, [citation], [passage(82, 82)])
     assert "— Article 83 — General conditions for imposing administrative fines, p. 82" in sources_html(answer)
     exported = conversation_markdown([answer.to_dict()])
-    assert f"[1] GDPR, {ARTICLE_83}, p. 82 (docs/gdpr.pdf)" in exported
+    assert f"\\[1\\] GDPR, {ARTICLE_83}, p. 82 (docs/gdpr.pdf)" in exported
 
 
 def test_briefing_note_sources_show_the_pages(tmp_path):
     note = Briefing("Fines", {name: [Bullet("Fines reach 20 000 000 EUR.", (1, 2))] for name in SECTIONS},
                     [passage(82, 82), passage(112, 115, "Article 260 — Interpretation", "c2")])
     markdown = note.to_markdown()
-    assert f"1. GDPR — {ARTICLE_83}, p. 82, 2016-04-27, public (docs/gdpr.pdf)" in markdown
-    assert "2. GDPR — Article 260 — Interpretation, pp. 112–115, 2016-04-27, public (docs/gdpr.pdf)" in markdown
+    assert f'1. <a id="note-source-1"></a>GDPR — {ARTICLE_83}, p. 82, 2016-04-27, public (docs/gdpr.pdf)' in markdown
+    assert '2. <a id="note-source-2"></a>GDPR — Article 260 — Interpretation, pp. 112–115, 2016-04-27, public' \
+        ' (docs/gdpr.pdf)' in markdown
     note.to_docx(tmp_path / "note.docx")
     sources = [p.text for p in docx.Document(str(tmp_path / "note.docx")).paragraphs if p.text[:2] in ("1.", "2.")]
     assert sources == [f"1. GDPR — {ARTICLE_83}, p. 82, 2016-04-27, public (docs/gdpr.pdf)",

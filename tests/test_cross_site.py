@@ -9,6 +9,9 @@ other origins try to read a restricted answer (`/ask`) and to create an admin (`
 - `portal.ministry.test`: listed in `BRIEFING_ALLOWED_ORIGINS`, so its calls go through; this also
   shows that the attack page's code works and fails only where the app refuses it.
 
+The same served site then shows the official's own frame in the browser: a throttled log-in told when
+to try again, who is signed in, and log-out.
+
 Real `briefing serve`, real nginx, real Chromium (host names mapped to 127.0.0.1 by
 `--host-resolver-rules`); nothing is faked.
 """
@@ -166,3 +169,31 @@ def test_session_cookies_are_same_site_and_the_app_cannot_be_framed(https):
     policy = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
     assert client.get("/gradio_api/info").status_code == 200  # a script with the cookie and no Origin is no browser
+
+
+def test_the_official_is_told_when_to_retry_sees_who_they_are_and_can_log_out(served, browser):
+    """The official's own frame, on the same site: a throttled log-in says when to try again, the header names the
+    signed-in user with role and clearance, and Log out ends the session."""
+    _, proxy = served
+    page = browser.new_page()
+    page.goto(proxy.app_url)
+    statuses = []
+    for attempt in range(6):
+        page.get_by_label("username").fill("rex")
+        page.get_by_label("password").fill(f"wrong-password-{attempt}")
+        with page.expect_response(lambda response: response.url.endswith("/login")) as response:
+            page.get_by_role("button", name="Login").click()
+        statuses.append(response.value.status)
+    assert statuses == [400] * 5 + [429]
+    notice = page.locator("#login-notice")
+    notice.wait_for(timeout=10_000)
+    assert "Too many failed log-ins: try again in" in notice.inner_text() and "seconds" in notice.inner_text()
+
+    sign_in(page, proxy.app_url, "ada")
+    who = page.locator("#who-am-i")
+    who.get_by_text("ada", exact=False).wait_for(timeout=30_000)
+    assert "Signed in as ada: admin, cleared for restricted documents" in who.inner_text()
+    page.locator("#log-out").click()
+    page.get_by_label("username").wait_for(timeout=30_000)
+    page.goto(proxy.app_url)
+    page.get_by_label("username").wait_for(timeout=30_000)  # still signed out: the session has ended

@@ -96,20 +96,21 @@ class WrongCitation(_Wrapping):
 
 
 @pytest.fixture(scope="module")
-def gold_half():
-    """Every second item of the gold set (47: 38 answerable, 9 not); the whole set runs as `make test`'s gate."""
-    return load_dataset(GOLD)[::2]
+def gold_set():
+    """The whole gold set (94 items): the gate's floors are two items below its figures, so a slice of it can
+    fall below them by chance."""
+    return load_dataset(GOLD)
 
 
 def gate_failures(assistant, items, tmp_path) -> list[str]:
-    """The Q&A gate of evals/thresholds.json (its overall minimums; the per-category ones need the whole set)."""
+    """The Q&A gate of evals/thresholds.json (its overall minimums)."""
     gate = {"minimums": json.loads(THRESHOLDS.read_text())["minimums"]}
     run = run_eval(assistant, items, [PIPELINES["current"]], GOLD, tmp_path / "results.jsonl", progress=False)
     return check_gate(run.report, gate)
 
 
-def test_the_real_pipeline_passes_the_gate_on_the_slice(corpus_assistant, gold_half, tmp_path):
-    assert gate_failures(corpus_assistant, gold_half, tmp_path) == []
+def test_the_real_pipeline_passes_the_gate(corpus_assistant, gold_set, tmp_path):
+    assert gate_failures(corpus_assistant, gold_set, tmp_path) == []
 
 
 @pytest.mark.parametrize(("broken", "failing"), [
@@ -117,17 +118,17 @@ def test_the_real_pipeline_passes_the_gate_on_the_slice(corpus_assistant, gold_h
     (NeverRefuse, ["refusal recall"]),
     (WrongCitation, ["answer accuracy", "citation recall"]),
 ])
-def test_a_broken_pipeline_fails_the_gate(corpus_assistant, gold_half, tmp_path, broken, failing):
+def test_a_broken_pipeline_fails_the_gate(corpus_assistant, gold_set, tmp_path, broken, failing):
     """Refusing everything, never refusing, or citing the wrong passage: each must not get through CI."""
     assistant = replace(corpus_assistant, answerer=broken(corpus_assistant.answerer))
-    failures = gate_failures(assistant, gold_half, tmp_path)
+    failures = gate_failures(assistant, gold_set, tmp_path)
     assert all(any(failure.startswith(f"{metric} of current") for failure in failures) for metric in failing), failures
 
 
 def test_eval_accepts_a_data_set_of_bare_questions(indexed_home, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("BRIEFING_HOME", str(indexed_home))
     dataset = tmp_path / "bare.jsonl"
-    dataset.write_text('{"question": "Who led the delegation?"}\n{"question": "What is the capital of France?"}\n')
+    dataset.write_text('{"question": "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"}\n{"question": "What is the capital of France?"}\n')
     assert main(["eval", "--dataset", str(dataset), "--config", "current", "--out", str(tmp_path / "r.jsonl"), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)["configs"]["current"]["metrics"]
     assert metrics["items"] == 2 and metrics["refusal_rate"] == 0.5 and metrics["answer_accuracy"] is None

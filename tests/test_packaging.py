@@ -85,14 +85,14 @@ def test_the_installed_wheel_answers_in_both_modes_with_its_own_prompts(tmp_path
 
     with OpenAIStub(reply) as stub:
         llm_env = env | {"OPENAI_BASE_URL": stub.base_url, "BRIEFING_LLM_MODEL": "stub-model", "OPENAI_API_KEY": "sk-test"}
-        run = _run([str(bin_dir / "briefing"), "ask", "--json", "Who led the delegation?"], cwd=elsewhere, env=llm_env)
+        run = _run([str(bin_dir / "briefing"), "ask", "--json", "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"], cwd=elsewhere, env=llm_env)
     assert stub.requests, "the LLM endpoint was never asked"
     result = json.loads(run.stdout)
     assert result["mode"] == "llm" and "Khushal Khan" in result["answer"], result
     assert result["citations"] and all(c["supported"] for c in result["citations"])
     assert "Khushal Khan" in result["citations"][0]["quote"]
 
-    run = _run([str(bin_dir / "briefing"), "ask", "--json", "Which border points did the delegation visit?"],
+    run = _run([str(bin_dir / "briefing"), "ask", "--json", "Which border points did the Pakistani delegation visit in Kenya?"],
                cwd=elsewhere, env=env)
     result = json.loads(run.stdout)
     assert result["mode"] == "extractive" and "Namanga" in result["answer"] and result["citations"], result

@@ -20,7 +20,7 @@ def ask(home, backend: str) -> subprocess.CompletedProcess:
            if not key.startswith(("BRIEFING_", "HF_HUB_DISABLE", "TRANSFORMERS_", "PYTHONWARNINGS"))}
     env |= {"BRIEFING_HOME": str(home), "BRIEFING_KNOWLEDGE": str(KNOWLEDGE), "BRIEFING_EMBEDDINGS": backend,
             "HF_HUB_OFFLINE": "1"}
-    run = subprocess.run([BRIEFING, "ask", "--json", "Who led the delegation?"], cwd=REPO, env=env,
+    run = subprocess.run([BRIEFING, "ask", "--json", "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "Khushal Khan" in json.loads(run.stdout)["answer"]

@@ -46,14 +46,16 @@ def rows_of(settings: Settings, source: str, part: str, passages: int, shared: P
 
 def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, passages: int,
           indomain_weight: float = INDOMAIN_WEIGHT, progress: bool = True) -> dict:
-    """Train both stages on the train documents and SQuAD's train articles; fit the calibration and choose the
-    threshold on the calibration documents' questions together with the train documents' questions as scored
-    out of fold (by models that never saw their document); write the models and `decision.json`."""
+    """Train both stages on the train documents, SQuAD's train articles and the generated tables; fit the
+    calibration on the calibration documents' questions together with the train documents' questions as scored
+    out of fold (by models that never saw their document); choose the threshold there and on SQuAD's calibration
+    articles, each counting alike; write the models and `decision.json`."""
     started = time.time()
+    parts = [(source, part) for source in ("indomain", "squad") for part in ("train", "calibration")] + [("tables", "train")]
     rows = {(source, part): rows_of(settings, source, part, passages, shared, squad, home, progress)
-            for source in ("indomain", "squad") for part in ("train", "calibration")}
+            for source, part in parts}
     built = time.time() - started
-    train_rows = rows["indomain", "train"] + rows["squad", "train"]
+    train_rows = rows["indomain", "train"] + rows["squad", "train"] + rows["tables", "train"]
     stage1 = fit_stage1(train_rows, indomain_weight)
     oof1 = out_of_fold(train_rows, indomain_weight)
     stage2 = fit_stage2(train_rows, oof1, indomain_weight)
@@ -63,10 +65,10 @@ def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, 
     calibration = with_final_models(rows["indomain", "calibration"], stage1, stage2)
     slope, intercept = fit_calibration_of(held_out + calibration)
     pooled = outcomes(held_out + calibration, slope, intercept)
-    operating = choose_threshold(pooled)
-    threshold = operating["chosen"]["threshold"]
-    on_calibration = outcomes(calibration, slope, intercept)
     squad_result = outcomes(with_final_models(rows["squad", "calibration"], stage1, stage2), slope, intercept)
+    operating = choose_threshold([pooled, squad_result])
+    threshold = operating["threshold"]
+    on_calibration = outcomes(calibration, slope, intercept)
     answered = ~pooled.ruled_out
     out.mkdir(parents=True, exist_ok=True)
     stage1.booster_.save_model(str(out / STAGE1))
@@ -84,7 +86,7 @@ def train(settings: Settings, squad: Path, shared: Path, home: Path, out: Path, 
         },
         "calibration_and_train_documents_out_of_fold": {
             "questions": len(pooled.right), "operating_point": operating["chosen"],
-            "best_expected_accuracy": operating["best_expected_accuracy"], "standard_error": operating["standard_error"],
+            "best_expected_accuracy_with_squad_calibration": operating["best_expected_accuracy"],
             "rules_only": pooled.at(0.0), "always_refuse": pooled.at(1.01),
             "expected_calibration_error": expected_calibration_error(pooled.confidence[answered], pooled.right[answered]),
         },

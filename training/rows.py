@@ -1,8 +1,9 @@
 """Training rows: every question of a part, retrieved by the product's own retriever over the product's own
 index, its candidate sentences described by the product's own features, and which gold facts each holds.
 
-Two sources: the in-domain questions (`evals/indomain/`, over the whole corpus, by document split) and the
-SQuAD 2.0 articles (`evals/squad_split.json`, by article split). Validation and test parts are refused.
+Three sources: the in-domain questions (`evals/indomain/`, over the whole corpus, by document split) and the
+SQuAD 2.0 articles (`evals/squad_split.json`, by article split), and generated statistics reports
+(`training.tables`). Validation and test parts are refused.
 What retrieval returned is cached under the state root (keyed by the data, the split and the retrieval
 code), so that a change of features re-describes the cached passages without indexing again.
 """
@@ -25,10 +26,11 @@ from assistant.config.parameters import parameters
 from assistant.config.settings import Settings
 from assistant.evaluation.indomain import corpus_assistant, load_items
 from assistant.evaluation.metrics import normalise
-from assistant.evaluation.squad import indexed_articles, load_part
+from assistant.evaluation.squad import indexed_articles, indexed_files, load_part
 from assistant.index.lexical import lexical_tokens
+from training.tables import write_reports
 
-TRAINABLE = {"indomain": ("train", "calibration"), "squad": ("train", "calibration")}
+TRAINABLE = {"indomain": ("train", "calibration"), "squad": ("train", "calibration"), "tables": ("train",)}
 """The parts training may read; test documents and validation articles never."""
 ROOT = Path(__file__).resolve().parents[1]
 RETRIEVAL_CODE = ("assistant/index/lexical.py", "assistant/index/retrieval.py", "assistant/index/store.py",
@@ -112,6 +114,12 @@ def squad_questions(data: Path, part: str) -> tuple[list[dict], list[Question]]:
                       for q in questions]
 
 
+def table_questions(folder: Path) -> list[Question]:
+    """Write the synthetic statistics reports into `folder`; their questions (see `training.tables`)."""
+    return [Question("tables", q.doc, q.question, q.answerable, "table", None if q.answerable else "near-miss", q.facts)
+            for q in write_reports(folder)]
+
+
 def _retrieve(assistant, questions: list[Question], passages: int, progress: bool, label: str) -> list[Retrieved]:
     retriever = assistant.retriever.__class__(store=assistant.store, embeddings=assistant.embeddings, k=passages)
     chunks: dict[str, Document] = {}
@@ -137,6 +145,8 @@ def retrieved(settings: Settings, source: str, part: str, passages: int, shared:
         raise ValueError(f"training reads only the {' and '.join(TRAINABLE[source])} parts of {source}, never {part!r}")
     if source == "indomain":
         data = b"".join(p.read_bytes() for p in sorted((ROOT / "evals/indomain").glob("*")) if p.is_file())
+    elif source == "tables":
+        data = (ROOT / "training/tables.py").read_bytes()
     else:
         data = squad.read_bytes() + (ROOT / "evals/squad_split.json").read_bytes()
     code = b"".join((ROOT / name).read_bytes() for name in RETRIEVAL_CODE) + json.dumps(
@@ -148,6 +158,11 @@ def retrieved(settings: Settings, source: str, part: str, passages: int, shared:
     if source == "indomain":
         assistant = corpus_assistant(settings, ROOT / "knowledge", shared, home / "corpus", progress)
         result = _retrieve(assistant, indomain_questions(part), passages, progress, f"in-domain {part}")
+    elif source == "tables":
+        questions: list[Question] = []
+        with indexed_files(settings, lambda folder: questions.extend(table_questions(folder)), "tables",
+                           progress) as assistant:
+            result = _retrieve(assistant, questions, passages, progress, "synthetic tables")
     else:
         articles, questions = squad_questions(squad, part)
         with indexed_articles(settings, articles, progress) as assistant:

@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 from assistant.answer.verification import CitationVerifier, cited_sentences
 from assistant.config.parameters import parameters
 from assistant.index.chunks import location
+from assistant.text.markup import markdown_text
 
 SECTIONS = ("Background", "Key findings", "Practices observed", "Points for adaptation", "Open questions")
 SECTION_QUESTIONS = {
@@ -69,31 +70,68 @@ class Bullet:
         return own + ([(self.against.text, self.against.citations)] if self.against else [])
 
 
-def with_markers(text: str, citations: tuple[int, ...]) -> str:
-    """`text` with its `[n]` markers before the closing punctuation."""
-    markers = "".join(f"[{n}]" for n in citations)
+SOURCE_ANCHOR = "note-source-{n}"
+"""The id of source n in a note rendered as Markdown: each `[n]` links to it."""
+
+
+def with_markers(text: str, citations: tuple[int, ...], links: bool = False) -> str:
+    """`text` with its `[n]` markers before the closing punctuation (Markdown links to the sources when `links`)."""
+    markers = "".join(f"[[{n}]](#{SOURCE_ANCHOR.format(n=n)})" if links else f"[{n}]" for n in citations)
     return f"{text[:-1]} {markers}{text[-1]}" if re.search(r"[.!?]$", text) else f"{text} {markers}"
 
 
-def render_bullet(bullet: Bullet, emphasis: str = "*") -> str:
-    """The bullet as one line: its statement with markers, then (adaptation) the other side's counterpart."""
-    line = " ".join(with_markers(text, bullet.citations) for text in (bullet.text, *bullet.more))
+def render_bullet(bullet: Bullet, markdown: bool = True) -> str:
+    """The bullet as one line: its statement with markers, then (adaptation) the other side's counterpart. In
+    Markdown the documents' words are escaped (they show as typed, never as markup), each `[n]` links to its
+    source and the side is in italics."""
+    say = markdown_text if markdown else str
+    emphasis = "*" if markdown else ""
+    line = " ".join(with_markers(say(text), bullet.citations, markdown) for text in (bullet.text, *bullet.more))
     if bullet.against is not None:
-        line += f" {emphasis}{bullet.side}:{emphasis} {with_markers(bullet.against.text, bullet.against.citations)}"
+        line += (f" {emphasis}{say(bullet.side)}:{emphasis} "
+                 f"{with_markers(say(bullet.against.text), bullet.against.citations, markdown)}")
     elif bullet.side:
-        line += f" {emphasis}{bullet.side}: the documents say nothing on this.{emphasis}"
+        line += f" {emphasis}{say(bullet.side)}: the documents say nothing on this.{emphasis}"
     return line
 
 
-def source_line(n: int, passage: Document) -> str:
-    """"n. Title — section, p. N, date, classification (source)": one entry of the numbered source list."""
+def source_label(passage: Document) -> str:
+    """"Title — section, p. N, date, classification (source)": how the source list names a passage."""
     meta = passage.metadata
     details = ", ".join(filter(None, [_location(meta), meta.get("date") or "undated", meta.get("classification", "")]))
-    return f"{n}. {meta.get('title') or meta.get('source', '')} — {details} ({meta.get('source', '')})"
+    return f"{meta.get('title') or meta.get('source', '')} — {details} ({meta.get('source', '')})"
+
+
+def source_line(n: int, passage: Document, markdown: bool = False) -> str:
+    """One entry of the numbered source list; in Markdown escaped, and the target of the `[n]` links."""
+    if markdown:
+        return f"{n}. <a id=\"{SOURCE_ANCHOR.format(n=n)}\"></a>{markdown_text(source_label(passage))}"
+    return f"{n}. {source_label(passage)}"
+
+
+def merged_sources(sources: list[Document]) -> tuple[list[Document], dict[int, int]]:
+    """The passages with those the list would name alike (two passages of one section and page) listed once,
+    and each old number's new one."""
+    kept: list[Document] = []
+    first: dict[str, int] = {}
+    numbers: dict[int, int] = {}
+    for n, passage in enumerate(sources, start=1):
+        label = source_label(passage)
+        if label not in first:
+            kept.append(passage)
+            first[label] = len(kept)
+        numbers[n] = first[label]
+    return kept, numbers
+
+
+def renumbered(bullet: Bullet, numbers: dict[int, int]) -> Bullet:
+    """The bullet citing by `numbers` (old -> new), each new number once."""
+    against = renumbered(bullet.against, numbers) if bullet.against else None
+    return replace(bullet, citations=tuple(dict.fromkeys(numbers[n] for n in bullet.citations)), against=against)
 
 
 def sources_markdown(sources: list[Document]) -> list[str]:
-    return [source_line(n, passage) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
+    return [source_line(n, passage, markdown=True) for n, passage in enumerate(sources, start=1)] or ["No passage is cited."]
 
 
 def new_docx(title: str, classification: str, notes: list[str]):
@@ -138,23 +176,32 @@ class Briefing:
                 for n in (*bullet.citations, *(bullet.against.citations if bullet.against else ())):
                     numbers.setdefault(n, len(numbers) + 1)
 
-        def renumber(bullet: Bullet) -> Bullet:
-            against = renumber(bullet.against) if bullet.against else None
-            return replace(bullet, citations=tuple(numbers[n] for n in bullet.citations), against=against)
-
         sources = [self.sources[old - 1] for old, _ in sorted(numbers.items(), key=lambda item: item[1])]
-        return replace(self, sections={name: [renumber(b) for b in bullets] for name, bullets in self.sections.items()},
-                       sources=sources)
+        return self.cited_as(numbers, sources)
+
+    def merged(self) -> "Briefing":
+        """The note with passages its source list would name alike listed once (see `merged_sources`)."""
+        sources, numbers = merged_sources(self.sources)
+        return self.cited_as(numbers, sources)
+
+    def cited_as(self, numbers: dict[int, int], sources: list[Document]) -> "Briefing":
+        """The note citing `sources`, each of its citation numbers n now `numbers[n]`."""
+        return replace(self, sections={name: [renumbered(b, numbers) for b in bullets]
+                                       for name, bullets in self.sections.items()}, sources=sources)
 
     def section_lines(self, name: str) -> list[str]:
         bullets = self.sections.get(name) or []
         return [render_bullet(b) for b in bullets] or [EMPTY.get(name, NOTHING)]
 
     def to_markdown(self) -> str:
-        lines = [f"# Briefing note: {self.topic}", ""]
+        """The note as Markdown: the documents' words escaped, each `[n]` a link to source n, each source listed once."""
+        return self.merged()._markdown()
+
+    def _markdown(self) -> str:
+        lines = [f"# Briefing note: {markdown_text(self.topic)}", ""]
         if self.classification:
-            lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
-        lines += [f"*{note}*" for note in self.notes] + ([""] if self.notes else [])
+            lines += [f"**Classification: {markdown_text(self.classification.upper())}** (the highest among its sources)", ""]
+        lines += [f"*{markdown_text(note)}*" for note in self.notes] + ([""] if self.notes else [])
         for name in SECTIONS:
             lines += [f"## {name}", ""]
             lines += [f"- {line}" for line in self.section_lines(name)]
@@ -163,12 +210,16 @@ class Briefing:
         return "\n".join(lines) + "\n"
 
     def to_docx(self, path: Path) -> None:
+        """The note as DOCX (plain text: nothing in it is markup), each source listed once."""
+        self.merged()._docx(path)
+
+    def _docx(self, path: Path) -> None:
         document = new_docx(f"Briefing note: {self.topic}", self.classification, self.notes)
         for name in SECTIONS:
             document.add_heading(name, level=1)
             bullets = self.sections.get(name) or []
             for bullet in bullets:
-                document.add_paragraph(render_bullet(bullet, emphasis=""), style="List Bullet")
+                document.add_paragraph(render_bullet(bullet, markdown=False), style="List Bullet")
             if not bullets:
                 document.add_paragraph(EMPTY.get(name, NOTHING))
         add_sources_docx(document, self.sources)

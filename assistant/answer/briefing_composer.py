@@ -26,7 +26,7 @@ from assistant.answer.briefing_sentences import Sentence, repeats, specifics, un
 from assistant.answer.briefing_topic import TopicReading
 from assistant.answer.relevance import RelevanceFn, content_terms, score_relevance
 from assistant.config.parameters import parameters
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import standalone_sentences
 
 _P = parameters()["briefing"]
 UNSETTLED = re.compile(f"{parameters()['extractive']['not_found']}|{_P['unsettled']}", re.I)
@@ -67,7 +67,7 @@ class Composer:
         pairs: dict[str, tuple[str, Document]] = {}
         for passages in self.passages.values():
             for passage in passages:
-                for text in split_sentences(passage.page_content):
+                for text in standalone_sentences(passage.page_content):
                     if len(content_terms(text)) >= 3:  # headings, list stubs and fragments say too little alone
                         pairs.setdefault(text, (text, passage))
         texts = list(pairs)

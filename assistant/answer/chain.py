@@ -14,7 +14,7 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from assistant.answer.followups import standalone_query
 from assistant.answer.inputs import Message
-from assistant.answer.types import Answer, AnswerDelta, Answerer, verify
+from assistant.answer.types import Answer, AnswerDelta, Answerer, is_low_confidence, verify
 from assistant.answer.verification import CitationVerifier
 
 
@@ -59,7 +59,10 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: Citation
             if isinstance(event, Answer):
                 event = verify(replace(event, question=state["question"], query=state["query"]), verifier)
                 by_chunk = {p.metadata["chunk_id"]: p.metadata.get("classification", "") for p in event.passages}
-                event = replace(event, classification=highest_label(by_chunk.get(c.chunk_id, "") for c in event.citations))
+                # A fallback answer came from the embedded answerer: its calibration says how confident it is.
+                bar = (answerer.embedded if event.mode == "extractive-fallback" else answerer).low_confidence_below
+                event = replace(event, classification=highest_label(by_chunk.get(c.chunk_id, "") for c in event.citations),
+                                low_confidence=is_low_confidence(event, bar))
             yield event
 
     return (

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -20,21 +20,18 @@ from assistant.answer.briefing import (
     Briefing,
     Bullet,
     add_sources_docx,
+    merged_sources,
     new_docx,
     render_bullet,
     save_note,
     sources_markdown,
 )
-
-
-def _renumbered(bullet: Bullet, numbers: dict[int, int]) -> Bullet:
-    against = _renumbered(bullet.against, numbers) if bullet.against else None
-    return replace(bullet, citations=tuple(numbers[n] for n in bullet.citations), against=against)
+from assistant.text.markup import markdown_text
 
 
 def _cell(value: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return value.replace("|", "\\|").replace("\n", " ")
+    """Markdown (its document text escaped, pipes included) on the one line a table cell holds."""
+    return value.replace("\n", " ")
 
 
 @dataclass
@@ -50,20 +47,13 @@ class Comparison:
 
     @classmethod
     def of(cls, left: Briefing, right: Briefing, notes: list[str] | None = None) -> "Comparison":
-        """Side by side: the right note's citations renumbered into the left's list (a passage both cite keeps
-        one number)."""
-        sources = list(left.sources)
-        index = {p.metadata["chunk_id"]: n for n, p in enumerate(sources, start=1)}
-        numbers = {}
-        for n, passage in enumerate(right.sources, start=1):
-            chunk_id = passage.metadata["chunk_id"]
-            if chunk_id not in index:
-                sources.append(passage)
-                index[chunk_id] = len(sources)
-            numbers[n] = index[chunk_id]
-        right = replace(right, sections={name: [_renumbered(b, numbers) for b in bullets]
-                                         for name, bullets in right.sections.items()}, sources=sources)
-        return cls(replace(left, sources=sources), right, sources, length=left.length, notes=list(notes or []))
+        """Side by side: the right note's citations renumbered into the left's list (a passage both cite, or two
+        passages the list would name alike, keep one number)."""
+        sources, numbers = merged_sources(left.sources + right.sources)
+        offset = len(left.sources)
+        right_numbers = {n: numbers[n + offset] for n in range(1, len(right.sources) + 1)}
+        return cls(left.cited_as(numbers, sources), right.cited_as(right_numbers, sources), sources,
+                   length=left.length, notes=list(notes or []))
 
     @property
     def title(self) -> str:
@@ -78,18 +68,19 @@ class Comparison:
         """Every bullet of both columns by section (for counting)."""
         return {name: self.left.sections.get(name, []) + self.right.sections.get(name, []) for name in SECTIONS}
 
-    def _cells(self, note: Briefing, name: str, separator: str, emphasis: str = "*") -> str:
+    def _cells(self, note: Briefing, name: str, separator: str) -> str:
         bullets = note.sections.get(name) or []
         if not bullets:
             return EMPTY.get(name, NOTHING)
-        return separator.join(f"• {render_bullet(b, emphasis)}" for b in bullets)
+        return separator.join(f"• {render_bullet(b)}" for b in bullets)
 
     def to_markdown(self) -> str:
-        lines = [f"# Comparison note: {self.title}", ""]
+        lines = [f"# Comparison note: {markdown_text(self.title)}", ""]
         if self.classification:
-            lines += [f"**Classification: {self.classification.upper()}** (the highest among its sources)", ""]
-        lines += [f"*{note}*" for note in self.notes] + ([""] if self.notes else [])
-        lines += [f"| | {_cell(self.left.topic)} | {_cell(self.right.topic)} |", "|---|---|---|"]
+            lines += [f"**Classification: {markdown_text(self.classification.upper())}** (the highest among its sources)", ""]
+        lines += [f"*{markdown_text(note)}*" for note in self.notes] + ([""] if self.notes else [])
+        lines += [f"| | {_cell(markdown_text(self.left.topic))} | {_cell(markdown_text(self.right.topic))} |",
+                  "|---|---|---|"]
         for name in SECTIONS:
             left, right = (_cell(self._cells(note, name, "<br>")) for note in (self.left, self.right))
             lines.append(f"| **{name}** | {left} | {right} |")
@@ -106,7 +97,7 @@ class Comparison:
             row.cells[0].text = name
             for cell, note in zip(row.cells[1:], (self.left, self.right)):
                 bullets = note.sections.get(name) or []
-                lines = [f"• {render_bullet(b, emphasis='')}" for b in bullets] or [EMPTY.get(name, NOTHING)]
+                lines = [f"• {render_bullet(b, markdown=False)}" for b in bullets] or [EMPTY.get(name, NOTHING)]
                 cell.text = lines[0]
                 for line in lines[1:]:
                     cell.add_paragraph(line)

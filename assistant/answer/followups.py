@@ -22,14 +22,29 @@ def content_words(question: str) -> list[str]:
     return [w for w in tokens(question) if w[0].isalpha() and w.lower() not in STOPWORDS]
 
 
+_NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*|of|and|for|the)(?:\s+(?:[A-Z][\w'’-]*|of|and|for|the))*")
+
+
+def named_subject(question: str) -> str:
+    """What a question is about by name: its capitalised phrases ("the Kenya Coast Guard Service" in "What is the
+    mandate of the Kenya Coast Guard Service?"), without the question's own first word; "" when it names nothing."""
+    words = question.split(maxsplit=1)
+    rest = words[1] if len(words) > 1 else ""
+    phrases = [m.group(0).strip() for m in _NAME.finditer(rest)]
+    named = [p for p in phrases if any(w[:1].isupper() for w in p.split())]
+    trimmed = [re.sub(r"^(?:(?:of|and|for|the)\s+)+|(?:\s+(?:of|and|for|the))+$", "", p) for p in named]
+    return " ".join(p for p in trimmed if p)
+
+
 def standalone_query(question: str, history: list[dict[str, str]]) -> str:
-    """`question`, plus the subject of the last user turn when it refers back or is very short."""
+    """`question`, plus the subject of the last user turn (what it names, else its content words) when the question
+    refers back or is very short."""
     earlier = [m["content"] for m in history if m.get("role") == "user" and m.get("content", "").strip()]
     if not earlier:
         return question
     if not _REFERS_BACK.search(question) and len(content_words(question)) > 2:
         return question
-    subject = " ".join(content_words(earlier[-1]))
+    subject = named_subject(earlier[-1]) or " ".join(content_words(earlier[-1]))
     return f"{question} ({subject})" if subject else question
 
 

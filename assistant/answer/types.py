@@ -79,6 +79,9 @@ class Answer:
     (see `assistant/answer/models/decision.json`); None in LLM mode or when no sentence was a candidate."""
     closest: Citation | None = None
     """For a refusal: the passage that came closest to answering, so that the official can read it."""
+    low_confidence: bool = False
+    """Answered with a confidence below the answerer's calibrated bar (`Answerer.low_confidence_below`): shown as
+    "Low confidence: check the passage" (filled in by the chain)."""
 
     @property
     def retrieved(self) -> list[str]:
@@ -101,6 +104,7 @@ class Answer:
             "classification": self.classification,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "closest": None if self.closest is None else self.closest.to_dict(),
+            "low_confidence": self.low_confidence,
         }
 
 
@@ -119,6 +123,10 @@ class Answerer(ABC):
     """The language model behind the answers, if any (recorded in the audit log)."""
     prompt_files: tuple[str, ...] = ()
     """The prompts it renders; their version is recorded with each answer."""
+    low_confidence_below: float | None = None
+    """The calibrated confidence under which its answers are marked "Low confidence: check the passage" (answers
+    below it were right less often than not on its calibration data); None: its answers carry no calibrated
+    confidence."""
 
     @property
     def embedded(self) -> "Answerer":
@@ -143,6 +151,11 @@ class Answerer(ABC):
         if final is None:
             raise RuntimeError(f"{self.name} produced no answer")
         return final
+
+
+def is_low_confidence(answer: Answer, bar: float | None) -> bool:
+    """Whether `answer` (not a refusal) has a confidence below `bar`."""
+    return bar is not None and answer.confidence is not None and not answer.refused and answer.confidence < bar
 
 
 def verify(answer: Answer, verifier: CitationVerifier) -> Answer:

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 from assistant.database.connection import Database, now
 from assistant.database.schema import feedback
 from assistant.index.chunks import location
+from assistant.text.markup import markdown_text
 
 VOTES = ("up", "down", "comment")
 
@@ -33,7 +34,8 @@ def feedback_entries(database: Database) -> list[dict]:
 
 
 def conversation_markdown(answers: list[dict]) -> str:
-    """The conversation as Markdown: each question, its answer, and the passages it cites."""
+    """The conversation as Markdown: each question, its answer, and the passages it cites; the documents' (and the
+    user's) text escaped, so that it reads as typed wherever the file is opened."""
     lines = ["# Conversation with the study-visit briefing assistant", ""]
     labels = [turn.get("classification", "") for turn in answers if turn.get("classification")]
     if labels:
@@ -41,10 +43,10 @@ def conversation_markdown(answers: list[dict]) -> str:
                   "Handle this export at the highest of them.", ""]
     for turn in answers:
         label = f" [{turn['classification'].upper()}]" if turn.get("classification") else ""
-        lines += [f"## Q: {turn['question']}{label}", "", turn["answer"], ""]
+        lines += [f"## Q: {markdown_text(turn['question'])}{label}", "", markdown_text(turn["answer"]), ""]
         for c in turn.get("citations", []):
             where = location(c.get("section", ""), c.get("page"), c.get("page_end"))
             where = f", {where}" if where else ""
-            lines.append(f"- [{c['n']}] {c['title']}{where} ({c['source']}): \"{c['quote']}\"")
+            lines.append("- " + markdown_text(f"[{c['n']}] {c['title']}{where} ({c['source']}): \"{c['quote']}\""))
         lines.append("")
     return "\n".join(lines)

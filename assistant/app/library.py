@@ -9,6 +9,8 @@ Each upload is kept in the database (`assistant.app.uploads`: its original bytes
 as `uploads/<id>/<name>`, so it has its own identity: an upload never overwrites or deletes
 another document, and a failed one leaves the database and the index as they were. Any server
 can replace or remove it. Nothing an upload answers depends on documents the uploader cannot see.
+Users see documents by the names of `assistant.app.source_names`, never by server paths; every
+method takes a document by that name (or by its indexed source).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.app.access import AccessError, require_role
+from assistant.app.source_names import SourceNames
 from assistant.app.uploads import UploadStore, upload_source
 from assistant.config.limits import MB
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
@@ -51,6 +54,7 @@ class Library:
         self.protect_knowledge = protect_knowledge
         self.settings = assistant.settings
         self.uploads = UploadStore(assistant.database)
+        self.names = SourceNames.of(self.settings)
 
     # --- reading ------------------------------------------------------------------------------
     def _visible(self) -> dict:
@@ -59,20 +63,25 @@ class Library:
                 if allowed is None or d.classification in allowed}
 
     def rows(self) -> list[list]:
-        """One row per document the user may see: title, kind, date, classification, chunks, source."""
+        """One row per document the user may see: title, kind, date, upload date, classification, chunks, source
+        (as shown)."""
         documents = self._visible().values()
+        uploaded = {source: upload.uploaded_at[:10] for source, upload in self.uploads.all().items()}
         return [
-            [d.title, d.kind, d.date, d.classification, d.chunk_count, d.source]
+            [d.title, d.kind, d.date, uploaded.get(d.source, ""), d.classification, d.chunk_count,
+             self.names.shown(d.source)]
             for d in sorted(documents, key=lambda d: (d.kind, d.title))
         ]
 
-    def check_sources(self, sources) -> tuple[str, ...]:
-        """`sources`, all visible to the user; the same error whether one is absent or above their clearance."""
-        visible = self._visible() if sources else {}
-        unknown = [s for s in sources or () if s not in visible]
+    def check_sources(self, names) -> tuple[str, ...]:
+        """The indexed sources of the documents `names` names, all visible to the user; the same error whether one
+        is absent or above their clearance."""
+        visible = self._visible() if names else {}
+        found = {name: self.names.source_of(name, visible) for name in names or ()}
+        unknown = [name for name, source in found.items() if source is None]
         if unknown:
             raise ValueError(f"no indexed document {', '.join(map(repr, unknown))}")
-        return tuple(sources or ())
+        return tuple(found[name] for name in names or ())
 
     # --- rules --------------------------------------------------------------------------------
     def _require_editor(self, action: str) -> None:
@@ -128,10 +137,11 @@ class Library:
         digest = file_hash(data)
         for source, document in visible.items():
             if digest in document.doc_hashes:
-                return f"already in the library as {source}"
+                return f"already in the library as {self.names.shown(source)}"
             if Path(source).name == name and self._is_upload(source):
-                return (f"a document named {name} is already in the library ({source}); upload this one under another"
-                        " name, or replace that document (Replace document, for editors within its clearance)")
+                return (f"a document named {name} is already in the library ({self.names.shown(source)}); upload this"
+                        " one under another name, or replace that document (Replace document, for editors within its"
+                        " clearance)")
         return None
 
     # --- changing -----------------------------------------------------------------------------
@@ -170,19 +180,21 @@ class Library:
             self.uploads.relabel(source, document.classification)
             self._record("upload", source, f"{original}; {document.classification}; {document.chunk_count} passages")
             notes = "".join(f"; {note}" for note in report.notes_for(source))
-            results.append(UploadResult(original, True, f"indexed as {source} ({document.chunk_count} passages,"
-                                                        f" {document.classification}){notes}"))
+            results.append(UploadResult(original, True, f"indexed as {self.names.shown(source)}"
+                                                        f" ({document.chunk_count} passages, {document.classification})"
+                                                        f"{notes}"))
         return results, report
 
-    def replace(self, source: str, original: str, temp: Path, label: str | None = None) -> str:
+    def replace(self, name: str, original: str, temp: Path, label: str | None = None) -> str:
         """Replace an uploaded document with a new version (its label kept unless `label` is given).
 
         When the new version cannot be indexed, the old one, its bytes and its passages stay as they were."""
         self._require_editor("replacing documents")
-        self.check_sources([source])
+        (source,) = self.check_sources([name])
+        shown = self.names.shown(source)
         upload = self.uploads.get(source)
         if upload is None:
-            raise ValueError(f"{source} was not uploaded through the app; change it on disk and run `briefing ingest`")
+            raise ValueError(f"{shown} was not uploaded through the app; change it on disk and run `briefing ingest`")
         suffix = Path(upload.name).suffix.lower()
         if Path(safe_name(original)).suffix.lower() != suffix:
             raise ValueError(f"the new version must be a {suffix} file, like the document it replaces")
@@ -191,12 +203,12 @@ class Library:
         data = temp.read_bytes()
         report = self.assistant.ingest_files([Incoming(source, Path(upload.name), data)], admit=self._admit(label))
         if report.failed:
-            raise ValueError(f"the new version of {source} was not indexed: {report.failed[0][1]}; the old one stays")
+            raise ValueError(f"the new version of {shown} was not indexed: {report.failed[0][1]}; the old one stays")
         self.uploads.replace(source, data, label, self.assistant.user)
         chunks = self.assistant.store.documents()[source].chunk_count
         self._record("replace", source, f"{original}; {label}; {chunks} passages")
         notes = "".join(f"; {note}" for note in report.notes_for(source))
-        return f"Replaced {source} ({chunks} passages, {label}){notes}."
+        return f"Replaced {shown} ({chunks} passages, {label}){notes}."
 
     def adopt_legacy_uploads(self) -> list[str]:
         """Move the uploads earlier versions kept on disk (`<state root>/uploads/<id>/<name>`, indexed under a path)
@@ -224,13 +236,13 @@ class Library:
         folder.rename(folder.with_name(UPLOADS + ".imported"))
         return adopted
 
-    def remove(self, source: str) -> int:
+    def remove(self, name: str) -> int:
         """Remove a document's passages (and its stored bytes, when it was uploaded); returns passages removed."""
         self._require_editor("removing documents")
-        self.check_sources([source])
+        (source,) = self.check_sources([name])
         if self.protect_knowledge and self._in_knowledge(source) and not self._is_upload(source):
-            raise AccessError(f"{source} belongs to the knowledge folder; it is removed only from the command line"
-                              " (`briefing remove`)")
+            raise AccessError(f"{self.names.shown(source)} belongs to the knowledge folder; it is removed only from the"
+                              " command line (`briefing remove`)")
         removed = self.assistant.store.remove_document(source)
         self.uploads.remove(source)
         self.assistant.store.sync_lexical()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -78,20 +78,27 @@ def write_corpus(articles: list[dict], folder: Path) -> None:
 
 
 @contextmanager
-def indexed_articles(settings: Settings, articles: list[dict], progress: bool = False) -> Iterator[Assistant]:
-    """An embedded-mode assistant over `articles`, indexed into a temporary state root (removed afterwards)."""
-    with tempfile.TemporaryDirectory(prefix="briefing-squad-") as folder:
-        corpus = Path(folder) / "articles"
-        write_corpus(articles, corpus)
-        local = replace(settings, home=Path(folder) / "state", knowledge_dir=corpus, collection="squad", llm_model="",
+def indexed_files(settings: Settings, write: Callable[[Path], object], name: str, progress: bool = False
+                  ) -> Iterator[Assistant]:
+    """An embedded-mode assistant over the files `write(folder)` writes, indexed into a temporary state root
+    (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix=f"briefing-{name}-") as folder:
+        corpus = Path(folder) / "files"
+        write(corpus)
+        local = replace(settings, home=Path(folder) / "state", knowledge_dir=corpus, collection=name, llm_model="",
                         chroma_url="")
         # the embedding model (and its one-time ONNX export) is shared with the main state root
         embeddings = make_embeddings(settings.embeddings, settings.home / "models")
         assistant = replace(Assistant.from_settings(local, embeddings), audit=None)
         report = assistant.ingest(progress=progress)
         if not report.ok:
-            raise ValueError(f"could not index the SQuAD articles: {report.failed[0]}")
+            raise ValueError(f"could not index the {name} files: {report.failed[0]}")
         yield assistant
+
+
+def indexed_articles(settings: Settings, articles: list[dict], progress: bool = False):
+    """An embedded-mode assistant over SQuAD `articles`, indexed into a temporary state root (removed afterwards)."""
+    return indexed_files(settings, lambda folder: write_corpus(articles, folder), "squad", progress)
 
 
 def best_bm25_sentence(question: str, passages) -> str:

@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.app.private_state import keep_private
 from assistant.config import quiet
 from assistant.config.settings import Settings
 from assistant.index.embeddings import ModelUnavailable
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         args.configs = ["dense", "hybrid", "current"]
     try:
         settings = Settings.from_env()
+        keep_private(settings.home)
         with quiet.progress_safe():
             return args.run(args, settings)
     except (UserError, ValueError, ModelUnavailable, EncodingUnavailable, OSError) as exc:

@@ -82,6 +82,8 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0
+    if answer.low_confidence:
+        print(f"Low confidence ({answer.confidence:.0%}): check the passage.")
     print(answer.text)
     if answer.citations:
         print()

@@ -43,3 +43,22 @@ def split_sentences(text: str) -> list[str]:
         if tail:
             sentences.append(tail)
     return sentences
+
+
+_POINTS_BACK = re.compile(r"^(?:He|She|It|They|His|Her|Its|Their|This|These|Those|Such|The latter|The former)\b")
+"""A sentence opening with one of these points back to something said before it ("He noted that ...")."""
+
+
+def standalone_sentences(text: str) -> list[str]:
+    """Sentences of `text` that can be read alone: one that opens by pointing back ("He noted that ...", "These
+    visits ...") comes with the sentence before it, and one with nothing before it to point to is left out."""
+    standalone: list[str] = []
+    previous = ""
+    for sentence in split_sentences(text):
+        if _POINTS_BACK.match(sentence):
+            if not previous:
+                continue
+            sentence = f"{previous} {sentence}"
+        standalone.append(sentence)
+        previous = sentence
+    return standalone

@@ -8,6 +8,7 @@ from assistant.app.access import Users
 from assistant.app.pipeline import Assistant
 from assistant.surfaces.ui.briefing_tab import BriefingTab
 from assistant.surfaces.ui.chat import ChatTab
+from assistant.surfaces.ui.header import Header
 from assistant.surfaces.ui.library_tab import LibraryTab
 from assistant.surfaces.ui.session import Sessions
 from assistant.surfaces.ui.users_api import UsersApi
@@ -18,13 +19,7 @@ def build_ui(assistant: Assistant, users: Users | None = None) -> gr.Blocks:
     sessions = Sessions(assistant, users)
     chat, library, briefing = ChatTab(sessions), LibraryTab(sessions), BriefingTab(sessions)
     with gr.Blocks(title="Study-visit briefing assistant", analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## Study-visit briefing assistant\n"
-            "Answers come only from the indexed documents, and every sentence cites its passage. "
-            f"Mode: {assistant.mode}. "
-            + ("Signed-in users see only documents within their clearance." if users else
-               "Single local user (no users defined), with the highest clearance.")
-        )
+        Header(sessions).layout(demo)
         with gr.Tab("Ask"):
             chat_parts = chat.layout()
         with gr.Tab("Document library"):

@@ -3,7 +3,9 @@ side by side, one page or standard length, as Markdown and DOCX."""
 
 from __future__ import annotations
 
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import gradio as gr
@@ -11,6 +13,15 @@ import gradio as gr
 from assistant.surfaces.ui.session import Sessions, download, user_error
 
 LENGTHS = ["standard", "one-page"]
+STEM_CHARS = 80
+
+
+def file_stem(kind: str, title: str) -> str:
+    """A download's name from the note's kind and topic: "briefing-kenya-s-bcocc" (plain letters and digits)."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    stem = f"{kind}-{words}" if words else kind
+    return stem if len(stem) <= STEM_CHARS else stem[:STEM_CHARS + 1].rsplit("-", 1)[0]  # whole words only
 
 
 class BriefingTab:
@@ -20,9 +31,11 @@ class BriefingTab:
         self.sessions = sessions
 
     @staticmethod
-    def _files(note):
+    def _files(note, kind: str, title: str):
+        """The note, and its Markdown and DOCX downloads named after its topic."""
         with tempfile.TemporaryDirectory() as folder:
-            md_path, docx_path = Path(folder) / "briefing.md", Path(folder) / "briefing.docx"
+            stem = file_stem(kind, title)
+            md_path, docx_path = Path(folder) / f"{stem}.md", Path(folder) / f"{stem}.docx"
             note.save(md_path)
             note.save(docx_path)
             return note.to_markdown(), download(md_path), download(docx_path)
@@ -34,7 +47,7 @@ class BriefingTab:
             note = account.assistant.brief(topic or "", sources, length=length or "standard")
         except ValueError as exc:
             raise user_error(exc) from None
-        return self._files(note)
+        return self._files(account.names.note(note), "briefing", note.topic)
 
     def compare(self, topic: str, other: str, docs: list[str], length: str = "standard", request: gr.Request = None):
         account = self.sessions.account(request)
@@ -43,7 +56,7 @@ class BriefingTab:
             note = account.assistant.compare(topic or "", other or "", sources, length=length or "standard")
         except ValueError as exc:
             raise user_error(exc) from None
-        return self._files(note)
+        return self._files(account.names.note(note), "comparison", note.title)
 
     def layout(self) -> dict:
         with gr.Row():
@@ -57,7 +70,7 @@ class BriefingTab:
         with gr.Row():
             button = gr.Button("Write briefing note", variant="primary", elem_id="write-briefing")
             compare = gr.Button("Write comparison note", elem_id="write-comparison")
-        note = gr.Markdown(elem_id="briefing-note")
+        note = gr.Markdown(elem_id="briefing-note", latex_delimiters=[])
         with gr.Row():
             note_md = gr.File(label="Briefing (Markdown)", interactive=False, elem_id="briefing-md")
             note_docx = gr.File(label="Briefing (DOCX)", interactive=False, elem_id="briefing-docx")

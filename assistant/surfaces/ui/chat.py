@@ -12,9 +12,11 @@ from assistant.answer.suggestions import suggest_followups
 from assistant.answer.types import Answer, AnswerDelta
 from assistant.app.feedback import conversation_markdown, record_feedback
 from assistant.app.pipeline import Assistant
+from assistant.app.source_names import SourceNames
 from assistant.index.filters import SearchFilter
 from assistant.surfaces.ui.render import EMPTY_SOURCES, display_text, history_messages, sources_html, text_of
 from assistant.surfaces.ui.session import Sessions, download, user_error
+from assistant.text.markup import markdown_text
 
 EXAMPLES = [
     "Which border points did the delegation visit?",
@@ -25,8 +27,9 @@ EXAMPLES = [
 
 
 def respond(assistant: Assistant, message: str, history: list, kinds: list[str] | None = None,
-            docs: list[str] | None = None) -> Iterator[tuple[str, str, Answer | None]]:
-    """Stream (shown text, sources panel, final answer or None) for `message`, searching only `kinds`/`docs` if given.
+            docs: list[str] | None = None, names: SourceNames | None = None) -> Iterator[tuple[str, str, Answer | None]]:
+    """Stream (shown text, sources panel, final answer or None) for `message`, searching only `kinds`/`docs` if given;
+    the final answer's sources named as `names` shows them (default: as the assistant's settings show them).
 
     A question the pipeline refuses to take (too long, nothing left after cleaning) raises a
     `gr.Error` with the reason."""
@@ -35,13 +38,15 @@ def respond(assistant: Assistant, message: str, history: list, kinds: list[str] 
         yield "Please type a question.", EMPTY_SOURCES, None
         return
     search_filter = SearchFilter(kinds=tuple(kinds or ()), sources=tuple(docs or ()))
+    names = names or SourceNames.of(assistant.settings)
     text = ""
     try:
         for event in assistant.stream(question, history_messages(history), search_filter):
             if isinstance(event, AnswerDelta):
                 text += event.text
-                yield text, EMPTY_SOURCES, None
+                yield markdown_text(text), EMPTY_SOURCES, None  # the documents' words, shown as typed
             elif isinstance(event, Answer):
+                event = names.answer(event)
                 yield display_text(event), sources_html(event), event
     except ValueError as exc:
         raise user_error(exc) from None
@@ -70,7 +75,7 @@ class ChatTab:
             return
         docs = self._visible_docs(account, docs)
         turns = history + [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-        for shown, sources, final in respond(account.assistant, question, history, kinds, docs):
+        for shown, sources, final in respond(account.assistant, question, history, kinds, docs, account.names):
             turns[-1] = {"role": "assistant", "content": shown}
             if final is None:
                 yield turns, "", sources, gr.update(), answers
@@ -83,7 +88,7 @@ class ChatTab:
         """One question, no history: (answer with [n] links, sources panel HTML)."""
         account = self.sessions.account(request)
         docs = self._visible_docs(account, docs)
-        *_, (shown, sources, _final) = respond(account.assistant, question, [], kinds, docs)
+        *_, (shown, sources, _final) = respond(account.assistant, question, [], kinds, docs, account.names)
         return shown, sources
 
     def export(self, answers, request: gr.Request) -> str:
@@ -119,7 +124,8 @@ class ChatTab:
         answers = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(height=480, label="Chat", elem_id="chat", feedback_options=("Like", "Dislike"))
+                chatbot = gr.Chatbot(height=480, label="Chat", elem_id="chat", feedback_options=("Like", "Dislike"),
+                                     latex_delimiters=[])
                 with gr.Row():
                     textbox = gr.Textbox(placeholder="Ask about the visit reports and governance documents…",
                                          show_label=False, scale=5, elem_id="question")

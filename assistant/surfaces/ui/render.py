@@ -5,28 +5,14 @@ import re
 
 from assistant.answer.types import Answer
 from assistant.text.sentences import split_sentences
+from assistant.text.markup import markdown_text
 
+LOW_CONFIDENCE = "Low confidence: check the passage"
+_WARNING = re.compile(r"<span class='low-confidence'>.*?</span>\s*")
 EMPTY_SOURCES = "<p class='sources-empty'>Sources of the latest answer appear here.</p>"
-LIBRARY_COLUMNS = ["title", "kind", "date", "classification", "passages", "source"]
-CSS = """
-.source { border-left: 4px solid #c7d2fe; padding: 4px 10px; margin-bottom: 10px; }
-.source.highlight { border-left-color: #f59e0b; background: #fffbeb; }
-.source mark { background: #fde68a; }
-.unsupported { color: #b91c1c; }
-"""
-# Clicking a [n] link in an answer highlights and scrolls to passage n in the sources panel.
-HEAD = """<script>
-document.addEventListener('click', function (event) {
-  const link = event.target.closest('a[href^="#source-"]');
-  if (!link) return;
-  event.preventDefault();
-  const target = document.getElementById(link.getAttribute('href').slice(1));
-  if (!target) return;
-  document.querySelectorAll('.source.highlight').forEach(el => el.classList.remove('highlight'));
-  target.classList.add('highlight');
-  target.scrollIntoView({behavior: 'smooth', block: 'center'});
-}, true);
-</script>"""
+LIBRARY_COLUMNS = ["title", "kind", "date", "uploaded", "classification", "passages", "source"]
+LIBRARY_WIDTHS = ["28%", "10%", "10%", "10%", "11%", "8%", "23%"]
+"""Shares of the table's width: at 1,280 px every column shows, long titles and sources wrapping."""
 
 
 def text_of(content) -> str:
@@ -41,28 +27,37 @@ def text_of(content) -> str:
 
 
 def history_messages(history: list) -> list[dict[str, str]]:
+    """The chat so far as the pipeline reads it: each message's text, without the low-confidence warning."""
     return [
-        {"role": m["role"], "content": text_of(m.get("content"))}
+        {"role": m["role"], "content": _WARNING.sub("", text_of(m.get("content")))}
         for m in history or []
         if isinstance(m, dict) and m.get("role") in ("user", "assistant")
     ]
 
 
-def link_citations(text: str) -> str:
-    """Turn `[n]` markers into links to the matching entry of the sources panel."""
-    return re.sub(r"\[(\d+)\]", r"[[\1]](#source-\1)", text)
+def link_citations(text: str, numbers) -> str:
+    """Turn the (escaped) markers `\\[n\\]` of citations `numbers` into links to the sources panel's entry n."""
+    return re.sub(r"\\\[(\d+)\\\]", lambda m: f"[[{m[1]}]](#source-{m[1]})" if int(m[1]) in numbers else m[0], text)
 
 
 def display_text(answer: Answer) -> str:
-    """The answer as shown: sentences whose citations failed verification are visibly marked."""
+    """The answer as shown, as Markdown in which only the citation links and marks are markup (the documents' text
+    shows as typed): a low-confidence answer opens with its warning, and sentences whose citations failed
+    verification are visibly marked."""
+    warning = f"<span class='low-confidence'>⚠️ {LOW_CONFIDENCE}.</span> " if answer.low_confidence else ""
+    return warning + _body(answer)
+
+
+def _body(answer: Answer) -> str:
+    numbers = {c.n for c in answer.citations}
     if answer.refused or all(check.supported for check in answer.sentences):
-        return link_citations(answer.text)
+        return link_citations(markdown_text(answer.text), numbers)
     parts = []
     for check in answer.sentences:
         markers = "".join(f"[{n}]" for n in check.citations)
-        sentence = f"{check.text} {markers}".strip()
+        sentence = markdown_text(f"{check.text} {markers}".strip())
         parts.append(sentence if check.supported else f"⚠️ *Not supported by its cited passage:* ~~{sentence}~~")
-    return link_citations(" ".join(parts))
+    return link_citations(" ".join(parts), numbers)
 
 
 def _marked_passage(passage: str, quote: str) -> str:
@@ -80,8 +75,10 @@ def sources_html(answer: Answer) -> str:
     items = [f"<p class='classification'>Classification of this answer: <strong>{html.escape(answer.classification.upper())}</strong>"
              " (the highest among its sources)</p>"] if answer.classification else []
     if answer.confidence is not None and not answer.refused:
-        items.append(f"<p class='confidence'>Confidence: <strong>{answer.confidence:.0%}</strong> that the quoted"
-                     " sentence answers the question (calibrated on public question-answering data)</p>")
+        low = f"<strong>{LOW_CONFIDENCE}.</strong> " if answer.low_confidence else ""
+        items.append(f"<p class='confidence{' low' if answer.low_confidence else ''}'>{low}Confidence:"
+                     f" <strong>{answer.confidence:.0%}</strong> that the quoted sentence answers the question"
+                     " (calibrated on public question-answering data)</p>")
     for c in answer.citations:
         passage = passages.get(c.chunk_id)
         meta = passage.metadata if passage else {}

@@ -3,10 +3,10 @@ served, and upload size limits.
 
 - The Gradio app is mounted on a FastAPI app of our own whose middleware comes first: the browser
   policy (`browser_policy`: security headers, SameSite cookies), the origin guard (`origin_guard`:
-  pages of other sites are refused), then CORS for `BRIEFING_ALLOWED_ORIGINS` only (with it in place,
+  pages of other sites are refused), the log-in page's notice (`login_notice`), then CORS for `BRIEFING_ALLOWED_ORIGINS` only (with it in place,
   Gradio adds no CORS headers of its own, which would echo any origin).
 - Gradio serves only its own cache and upload folder: no `allowed_paths`, and the state
-  root (index, users file, audit log, uploads) is blocked outright.
+  root (index, embedded database) is blocked outright.
 - `max_file_size` makes Gradio refuse an oversized file while it streams in, before it is stored.
 - Log-in attempts are throttled per account and per client address (see `assistant.app.throttle`), counted in
   the database; log-in sessions live there too (`assistant.app.login_sessions`), under a cookie name all servers
@@ -34,8 +34,9 @@ from assistant.app.pipeline import Assistant
 from assistant.app.throttle import LoginThrottle, LoginThrottled
 from assistant.surfaces.ui.app import build_ui
 from assistant.surfaces.ui.browser_policy import BrowserPolicy
+from assistant.surfaces.ui.login_notice import LoginNotice
 from assistant.surfaces.ui.origin_guard import OriginGuard
-from assistant.surfaces.ui.render import CSS, HEAD
+from assistant.surfaces.ui.page import CSS, HEAD
 
 GRACEFUL_SHUTDOWN_S = 1
 _client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="unknown")
@@ -72,7 +73,7 @@ def throttled_login(users: Users, throttle: LoginThrottle):
 
 def create_app(assistant: Assistant, users: Users | None = None, concurrency: int = 4) -> FastAPI:
     """The served application; `concurrency` requests run at once, so one long answer does not block the others.
-    With `users`, Gradio asks for a log-in checked against the users file."""
+    With `users`, Gradio asks for a log-in checked against the users in the database."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = assistant.settings
     demo = build_ui(assistant, users).queue(default_concurrency_limit=concurrency)
@@ -83,6 +84,7 @@ def create_app(assistant: Assistant, users: Users | None = None, concurrency: in
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, middleware=[
         Middleware(BrowserPolicy),
         Middleware(OriginGuard, allowed=settings.allowed_origins),
+        Middleware(LoginNotice),
         Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_credentials=True,
                    allow_methods=["*"], allow_headers=["*"]),
         Middleware(ClientAddress),

@@ -6,6 +6,7 @@ serves (`launch` allows no other folder and blocks the state root).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from gradio.utils import get_upload_folder
 from assistant.app.access import AccessError, Users
 from assistant.app.library import Library
 from assistant.app.pipeline import Assistant
+from assistant.app.source_names import SourceNames
+
+
+_SETTING = re.compile(r"\s*\(BRIEFING_[A-Z_]+\)")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,11 @@ class Account:
 
     def library(self) -> Library:
         return Library(self.assistant, self.role)
+
+    @property
+    def names(self) -> SourceNames:
+        """How this user sees documents' sources (never a server path)."""
+        return SourceNames.of(self.assistant.settings)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class Sessions:
             clearance, role = self.users.profile(name)
             return Account(self.assistant.for_clearance(clearance, user=name), role)
         except AccessError as exc:
-            raise gr.Error(str(exc)) from None
+            raise user_error(exc) from None
 
 
 def download(path: Path) -> str:
@@ -54,6 +64,25 @@ def download(path: Path) -> str:
     return save_file_to_cache(path, get_upload_folder())
 
 
+def discard_upload(path: str | Path) -> None:
+    """Delete Gradio's cached copy of an upload once it has been read: the cache would serve it to anyone signed in
+    who has its URL, whatever the document's classification, and after the document is removed."""
+    cache = Path(get_upload_folder()).resolve()
+    copy = Path(path).resolve()
+    if copy.is_relative_to(cache) and copy != cache:
+        copy.unlink(missing_ok=True)
+        if copy.parent != cache and not any(copy.parent.iterdir()):
+            copy.parent.rmdir()
+
+
+def officials_words(message: str) -> str:
+    """A message of the lower layers as an official reads it: no setting names (those are for the administrator,
+    who finds them in the server's documentation)."""
+    return _SETTING.sub("", message).strip()
+
+
 def user_error(exc: Exception) -> gr.Error:
-    """A user-caused error as Gradio shows it: the reason, not "the upstream app has raised an exception"."""
-    return gr.Error(str(exc), print_exception=False)
+    """A user-caused error as Gradio shows it: the reason in the official's words, not "the upstream app has
+    raised an exception"."""
+    message = officials_words(str(exc))
+    return gr.Error(message[:1].upper() + message[1:], print_exception=False)
