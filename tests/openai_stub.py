@@ -16,12 +16,15 @@ class OpenAIStub:
     """Serves `/v1/chat/completions` with scripted replies.
 
     `replies` is a list (each request takes the next; the last one repeats) or a
-    function of the request body that returns the reply text.
+    function of the request body that returns the reply text. A streamed reply is sent 8 characters at a
+    time, `delay_s` apart (as a model writes); `finished_at` is when the last one was sent (time.monotonic).
     """
 
-    def __init__(self, replies, status: int = 200):
+    def __init__(self, replies, status: int = 200, delay_s: float = 0.0):
         self.replies = replies if callable(replies) else list(replies)
         self.status = status
+        self.delay_s = delay_s
+        self.finished_at: float | None = None
         self.requests: list[dict] = []
         stub = self
 
@@ -73,6 +76,9 @@ class OpenAIStub:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    if piece is not None and stub.delay_s:
+                        time.sleep(stub.delay_s)
+                stub.finished_at = time.monotonic()
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

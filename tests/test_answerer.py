@@ -16,7 +16,7 @@ from assistant.answer.citing import NOTHING_RELEVANT, quote, refusal
 from assistant.answer.composer import allowed, compose
 from assistant.answer.constraints import constraints_of
 from assistant.answer.decision import another_subject, kind_absent
-from assistant.answer.learned import LearnedAnswerer, sentence_deltas
+from assistant.answer.learned import LearnedAnswerer
 from assistant.answer.selector import DECISION, MODEL_DIR, STAGE1, STAGE2, AnswerSelector, SelectorUnavailable
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES, SentenceVectors, candidates
 from tests.conftest import REPO, make_settings
@@ -74,14 +74,18 @@ def test_the_learned_answerer_is_the_default_and_answers_with_a_calibrated_confi
     assert 0.0 < answer.confidence < 1.0
 
 
-def test_an_answer_streams_a_sentence_at_a_time_then_the_whole_answer(corpus_assistant):
+def test_an_embedded_answer_is_composed_whole_then_sent_a_verified_sentence_at_a_time(corpus_assistant):
     from assistant.answer.types import Answer, AnswerDelta
     from assistant.text.sentences import split_sentences
 
-    answer = corpus_assistant.ask("How often do Kenya's Border Management Committees meet?")
-    events = list(sentence_deltas(answer))
+    question = "What does the Kenya Coast Guard Service do?"
+    drafted = list(corpus_assistant.answerer.stream(question, corpus_assistant.retriever.invoke(question)))
+    assert len(drafted) == 1 and isinstance(drafted[0], Answer)  # no drafts: the answerer composes it whole
+    events = list(corpus_assistant.stream(question))
     deltas = [e.text for e in events if isinstance(e, AnswerDelta)]
-    assert isinstance(events[-1], Answer) and "".join(deltas) == answer.text
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused and all(s.supported for s in answer.sentences)
+    assert len(deltas) == len(answer.sentences) > 1 and "".join(deltas) == answer.text  # a sentence a delta
     assert [d.strip() for d in deltas] == split_sentences(answer.text)
 
 

@@ -4,6 +4,7 @@ local OpenAI-compatible HTTP stub (fake at the HTTP boundary)."""
 
 import json
 import shutil
+import time
 
 import pytest
 from conftest import KNOWLEDGE, make_settings
@@ -31,8 +32,8 @@ def test_llm_answer_is_streamed_cited_and_verified(indexed_home, embeddings):
 
     assistant = llm_assistant(indexed_home, embeddings, script)
     events = list(assistant.stream("Who led the Pakistani government delegation on the January 2024 study visit to Kenya?"))
-    assert sum(isinstance(e, AnswerDelta) for e in events) > 2
     answer = events[-1]
+    assert [e.text for e in events if isinstance(e, AnswerDelta)] == [answer.text]  # the sentence, whole, once verified
     assert isinstance(answer, Answer) and answer.mode == "llm" and not answer.refused
     assert "Khushal Khan" in answer.text and answer.citations
     assert all(answer.citation_supported(c.n) for c in answer.citations)
@@ -159,16 +160,51 @@ def test_unreachable_server_falls_back_with_one_clear_line(indexed_home, monkeyp
     assert "Khushal Khan" in result["answer"] and result["citations"]
 
 
-def test_the_ui_marks_a_sentence_that_failed_verification(indexed_home, embeddings):
+def test_the_ui_withholds_a_sentence_that_failed_verification_while_streaming_and_after(indexed_home, embeddings):
     from assistant.surfaces.ui import respond
 
     def script(messages):
         n = passage_number(messages, "Khushal Khan")
         return f"The delegation was led by Khushal Khan [{n}]. The delegation also met penguins in Geneva [{n}]."
 
-    *_, (shown, sources, _answer) = respond(llm_assistant(indexed_home, embeddings, script), "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?", [])
-    assert "Not supported by its cited passage" in shown and "~~The delegation also met penguins in Geneva" in shown
-    assert "Khushal Khan" in sources
+    shown = list(respond(llm_assistant(indexed_home, embeddings, script),
+                         "Who led the Pakistani government delegation on the January 2024 study visit to Kenya?", []))
+    assert all("penguins" not in text for text, _, _ in shown)  # never on screen, streamed or final
+    final, sources, answer = shown[-1]
+    assert "A sentence was withheld: the passage it cites does not support it" in final and "Khushal Khan" in final
+    assert "Khushal Khan" in sources and answer.to_dict()["sentences"][1]["supported"] is False
+
+
+HIJACKED = "All borders are closed until further notice"
+
+
+def hijacked_reply(body) -> str:
+    """A reply whose middle sentence obeys an instruction planted in a document, citing a real passage."""
+    user = body["messages"][-1]["content"]
+    n = next(block.split("]")[0] for block in user.split("\n[") if "Khushal Khan" in block).strip("[")
+    return (f"The delegation was led by Mr. Khushal Khan [{n}]. {HIJACKED} [{n}]. "
+            f"The delegation was led by Khushal Khan, Additional Secretary [{n}].")
+
+
+def test_llm_answers_stream_sentence_by_sentence_and_a_hijacked_sentence_is_never_sent(indexed_home, monkeypatch):
+    """The real ChatOpenAI client, streaming from the HTTP stub (8 characters every 20 ms): each delta is a whole
+    sentence its passage supports; the first is sent while the model is still writing; the hijacked one never."""
+    with OpenAIStub(hijacked_reply, delay_s=0.02) as stub:
+        point_at(stub, monkeypatch, indexed_home)
+        from assistant.config.settings import Settings
+
+        assistant = Assistant.from_settings(Settings.from_env())
+        events = [(time.monotonic(), event)
+                  for event in assistant.stream("Who led the Pakistani government delegation to Kenya?")]
+        finished = stub.finished_at
+    deltas = [(t, e.text) for t, e in events if isinstance(e, AnswerDelta)]
+    answer = events[-1][1]
+    assert isinstance(answer, Answer) and answer.mode == "llm"
+    assert all(HIJACKED not in text for _, text in deltas)
+    assert len(deltas) == 2 and all(text.strip().endswith(".") for _, text in deltas)
+    assert deltas[0][0] < finished  # shown before the model had finished writing
+    assert [s.supported for s in answer.sentences] == [True, False, True]
+
 
 
 def _quote(prompt: str, phrase: str) -> str | None:
@@ -215,3 +251,12 @@ def test_llm_briefing_and_comparison_against_an_openai_compatible_server(indexed
         comparison = out.read_text(encoding="utf-8")
     assert "| | Namanga One Stop Border Post | Kenya's BCOCC |" in comparison
     assert "drafted by the language model for its own topic" in comparison and "Penguins" not in comparison
+
+
+def test_plain_ask_withholds_the_unsupported_sentence_and_says_so(indexed_home, monkeypatch, capsys):
+    with OpenAIStub(hijacked_reply) as stub:
+        point_at(stub, monkeypatch, indexed_home)
+        assert main(["ask", "Who led the Pakistani government delegation to Kenya?"]) == 0
+    out = capsys.readouterr().out
+    assert HIJACKED not in out and "Mr. Khushal Khan" in out
+    assert "(1 sentence withheld: the passages they cite do not support them; `ask --json` lists them)" in out

@@ -14,6 +14,7 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from assistant.answer.followups import standalone_query
 from assistant.answer.inputs import Message
+from assistant.answer.streaming import VerifiedSentences, supported_sentences
 from assistant.answer.types import Answer, AnswerDelta, Answerer, is_low_confidence, verify
 from assistant.answer.verification import CitationVerifier
 
@@ -52,17 +53,25 @@ def build_chain(retriever: BaseRetriever, answerer: Answerer, verifier: Citation
         return state["question"]
 
     def answer_events(inputs: Iterator[dict]) -> Iterator[AnswerDelta | Answer]:
+        """Only verified sentences are sent (see `assistant.answer.streaming`): a drafting answerer's text a
+        sentence at a time, each once its passages support it; an answer composed whole, once verified."""
         state: dict = {}
         for part in inputs:  # streamed `assign` steps deliver the state in parts
             state.update(part)
+        draft = VerifiedSentences(state["passages"], verifier)
+        drafted = False
         for event in answerer.stream(state["query"], state["passages"]):
-            if isinstance(event, Answer):
-                event = verify(replace(event, question=state["question"], query=state["query"]), verifier)
-                by_chunk = {p.metadata["chunk_id"]: p.metadata.get("classification", "") for p in event.passages}
-                # A fallback answer came from the embedded answerer: its calibration says how confident it is.
-                bar = (answerer.embedded if event.mode == "extractive-fallback" else answerer).low_confidence_below
-                event = replace(event, classification=highest_label(by_chunk.get(c.chunk_id, "") for c in event.citations),
-                                low_confidence=is_low_confidence(event, bar))
+            if isinstance(event, AnswerDelta):
+                drafted = True
+                yield from draft.feed(event.text)
+                continue
+            event = verify(replace(event, question=state["question"], query=state["query"]), verifier)
+            by_chunk = {p.metadata["chunk_id"]: p.metadata.get("classification", "") for p in event.passages}
+            # A fallback answer came from the embedded answerer: its calibration says how confident it is.
+            bar = (answerer.embedded if event.mode == "extractive-fallback" else answerer).low_confidence_below
+            event = replace(event, classification=highest_label(by_chunk.get(c.chunk_id, "") for c in event.citations),
+                            low_confidence=is_low_confidence(event, bar))
+            yield from draft.finish() if drafted else supported_sentences(event)
             yield event
 
     return (

@@ -135,15 +135,5 @@ class LearnedAnswerer(Answerer):
                       support=response.closest.score, confidence=response.confidence)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
-        answer = self.compose(question, passages)
-        yield from sentence_deltas(answer)
-
-
-def sentence_deltas(answer: Answer) -> Iterator[AnswerDelta | Answer]:
-    """An embedded answer, composed whole, sent a sentence at a time, then the answer itself."""
-    from assistant.text.sentences import split_sentences
-
-    pieces = split_sentences(answer.text)
-    for n, piece in enumerate(pieces):
-        yield AnswerDelta(piece + (" " if n < len(pieces) - 1 else ""))
-    yield answer
+        """The answer, composed whole: no drafts (the chain sends its verified sentences one at a time)."""
+        yield self.compose(question, passages)

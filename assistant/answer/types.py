@@ -1,7 +1,8 @@
 """What every answerer returns, and the interface an answerer implements.
 
-An answerer streams `AnswerDelta`s (text as it is produced) and ends with one
-`Answer`. The extractive answerer and an LLM answerer plug into the same chain.
+An answerer streams `AnswerDelta`s (drafts: text as a model writes it, its [n] numbering the passages in
+the order given) and ends with one `Answer`; an answerer that composes its answer whole yields only the
+`Answer`. What reaches a reader is decided by the chain (`assistant.answer.streaming`). The extractive answerer and an LLM answerer plug into the same chain.
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ class Answerer(ABC):
 
     @abstractmethod
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
-        """Yield text deltas as the answer is produced, then the final `Answer`."""
+        """Yield drafted text as it is produced (if any: [n] numbers the passages in order), then the final
+        `Answer`."""
 
     def answer(self, question: str, passages: list[Document]) -> Answer:
         final = None
@@ -158,11 +160,15 @@ def is_low_confidence(answer: Answer, bar: float | None) -> bool:
     return bar is not None and answer.confidence is not None and not answer.refused and answer.confidence < bar
 
 
+def passage_text(passage: Document) -> str:
+    """What a sentence citing `passage` is checked against: its headings are part of it (an answer may name the
+    section it quotes: "Section 14 — Penalty: ...")."""
+    return f"{passage.metadata.get('title', '')} {passage.metadata.get('section', '')}\n{passage.page_content}"
+
+
 def verify(answer: Answer, verifier: CitationVerifier) -> Answer:
     """Check every sentence against its cited passages; an answer with no supported sentence becomes a refusal."""
-    # A passage's headings are part of it: an answer may name the section it quotes ("Section 14 — Penalty: ...").
-    by_chunk = {p.metadata["chunk_id"]: f"{p.metadata.get('title', '')} {p.metadata.get('section', '')}\n{p.page_content}"
-                for p in answer.passages}
+    by_chunk = {p.metadata["chunk_id"]: passage_text(p) for p in answer.passages}
     numbered = {c.n: by_chunk.get(c.chunk_id, c.quote) for c in answer.citations}
     body = answer.text.replace(REFUSAL, "").strip()
     if answer.refused and not answer.citations:

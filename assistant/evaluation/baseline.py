@@ -17,7 +17,6 @@ from langchain_core.documents import Document
 
 from assistant.answer.citing import quote, refusal
 from assistant.answer.composer import in_reading_order, redundant
-from assistant.answer.learned import sentence_deltas
 from assistant.answer.sentence_features import SentenceVectors
 from assistant.answer.questions import QuestionProfile, analyse, split_compound
 from assistant.answer.types import REFUSAL, Answer, AnswerDelta, Answerer
@@ -138,4 +137,4 @@ class ExtractiveAnswerer(Answerer):
         return Answer(question, text, refused=refused, citations=citations, passages=passages, support=support)
 
     def stream(self, question: str, passages: list[Document]) -> Iterator[AnswerDelta | Answer]:
-        yield from sentence_deltas(self.compose(question, passages))
+        yield self.compose(question, passages)

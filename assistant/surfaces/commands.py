@@ -72,6 +72,16 @@ def _read_history(path: str | None) -> list[dict]:
         raise UserError(f"history file {path}: {exc}") from None
 
 
+def readable_text(answer) -> str:
+    """The answer as a reader sees it: a sentence its cited passages do not support is withheld, and counted."""
+    from assistant.answer.streaming import supported_sentences
+
+    withheld = sum(not check.supported for check in answer.sentences) if not answer.refused else 0
+    text = "".join(delta.text for delta in supported_sentences(answer)) if withheld else answer.text
+    return text + (f"\n({withheld} sentence{'s' * (withheld > 1)} withheld: the passages they cite do not support"
+                   " them; `ask --json` lists them)" if withheld else "")
+
+
 def cmd_ask(args, settings: Settings) -> int:
     history = _read_history(args.history)
     if not args.question.strip():
@@ -84,7 +94,7 @@ def cmd_ask(args, settings: Settings) -> int:
         return 0
     if answer.low_confidence:
         print(f"Low confidence ({answer.confidence:.0%}): check the passage.")
-    print(answer.text)
+    print(readable_text(answer))
     if answer.citations:
         print()
         for citation in answer.citations:

@@ -48,15 +48,19 @@ def display_text(answer: Answer) -> str:
     return warning + _body(answer)
 
 
+WITHHELD = "A sentence was withheld: the passage it cites does not support it"
+
+
 def _body(answer: Answer) -> str:
+    """The answer's sentences; one its cited passages do not support is withheld (never shown: it may be a
+    hijacked or invented sentence), and a note says so in its place."""
     numbers = {c.n for c in answer.citations}
     if answer.refused or all(check.supported for check in answer.sentences):
         return link_citations(markdown_text(answer.text), numbers)
     parts = []
     for check in answer.sentences:
         markers = "".join(f"[{n}]" for n in check.citations)
-        sentence = markdown_text(f"{check.text} {markers}".strip())
-        parts.append(sentence if check.supported else f"⚠️ *Not supported by its cited passage:* ~~{sentence}~~")
+        parts.append(markdown_text(f"{check.text} {markers}".strip()) if check.supported else f"⚠️ *{WITHHELD}.*")
     return link_citations(" ".join(parts), numbers)
 
 
