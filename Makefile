@@ -32,6 +32,16 @@ $(STAMP): pyproject.toml setup.py
 	@echo "Installing Debian's nginx-light for the HTTPS test ..."
 	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light > /dev/null
 
+# Debian's PostgreSQL 15 and HAProxy: the several-server topology of deploy/cluster.py, which the tests start
+# (tests/test_database.py, tests/test_several_servers.py; README: "Running on several servers").
+/usr/lib/postgresql/15/bin/initdb:
+	@echo "Installing Debian's postgresql-15 for the several-server tests ..."
+	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 > /dev/null
+
+/usr/sbin/haproxy:
+	@echo "Installing Debian's haproxy for the several-server tests ..."
+	@DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy > /dev/null
+
 # Debian's Tesseract reads scanned PDF pages (OCR); without it such pages are reported, not indexed.
 /usr/bin/tesseract:
 	@echo "Installing Debian's tesseract-ocr for scanned PDFs ..."
@@ -40,7 +50,7 @@ $(STAMP): pyproject.toml setup.py
 run: $(STAMP) /usr/bin/tesseract
 	$(BIN)/briefing serve
 
-test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract /usr/sbin/nginx
+test: $(STAMP) /usr/bin/chromium /usr/bin/tesseract /usr/sbin/nginx /usr/lib/postgresql/15/bin/initdb /usr/sbin/haproxy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 	@# One gate run: the Q&A eval on the gold set, then the briefing eval on the held-out topics (the `briefing`

@@ -7,12 +7,13 @@
     HAProxy in front, with cookie session affinity (Gradio's queue must see one session on one replica) and
     health checks: a session whose replica dies is sent to another.
 
-    deploy/cluster.py up --dir DIR [--replicas 2] [--port 8080] [--parts postgres,chroma,replicas,proxy]
+    deploy/cluster.py up --dir DIR [--replicas 2] [--port 8080] [--admin NAME] [--parts postgres,chroma,replicas,proxy]
     deploy/cluster.py down --dir DIR
     deploy/cluster.py status --dir DIR
 
 `up` starts everything in the background, migrates the database (`briefing db upgrade`), indexes the knowledge
-folder once (`briefing ingest`), then starts the replicas and the proxy, and prints (and writes to DIR/cluster.json,
+folder once (`briefing ingest`), adds the first admin when `--admin NAME` is given (with the highest clearance;
+password from BRIEFING_ADMIN_PASSWORD: the replicas then ask for a log-in), then starts the replicas and the proxy, and prints (and writes to DIR/cluster.json,
 mode 600: it holds the database password) where each part listens and its process id. `down` stops them all and
 removes what they kept in DIR. The environment of `up` passes to the replicas (BRIEFING_EMBEDDINGS, log-in settings,
 an LLM endpoint ...). Needs: apt-get install postgresql haproxy; the `briefing` and `chroma` commands of the
@@ -144,6 +145,7 @@ def start_chroma(folder: Path) -> dict:
 def replica_env(folder: Path, name: str, shared: dict) -> dict:
     env = dict(os.environ, BRIEFING_HOME=str(folder / f"replica-{name}"), BRIEFING_SERVER_NAME=f"replica-{name}",
                TRANSFORMERS_VERBOSITY="error")
+    env.pop("BRIEFING_ADMIN_PASSWORD", None)
     if "database_url" in shared:
         env["BRIEFING_DATABASE_URL"] = shared["database_url"]
     if "chroma_url" in shared:
@@ -152,14 +154,27 @@ def replica_env(folder: Path, name: str, shared: dict) -> dict:
     return env
 
 
-def prepare(folder: Path, shared: dict) -> None:
-    """Migrate the database and index the knowledge folder, once, before any replica starts."""
+def prepare(folder: Path, shared: dict, admin: str | None) -> None:
+    """Migrate the database, index the knowledge folder and add the first admin, once, before any replica starts."""
     env = replica_env(folder, "setup", shared)
     run([str(BIN / "briefing"), "db", "upgrade"], "briefing db upgrade", env)
     run([str(BIN / "briefing"), "ingest"], "briefing ingest", env)
+    if admin:
+        password = os.environ.get("BRIEFING_ADMIN_PASSWORD", "")
+        if not password:
+            raise SystemExit("cluster: --admin needs the password in BRIEFING_ADMIN_PASSWORD")
+        highest = os.environ.get("BRIEFING_LEVELS", "public,official,restricted").split(",")[-1].strip()
+        result = subprocess.run([str(BIN / "briefing"), "users", "add", admin, "--clearance", highest, "--role", "admin"],
+                                input=password + "\n", capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            raise SystemExit(f"cluster: adding the admin failed: {result.stderr[-2000:]}")
 
 
 def start_replica(folder: Path, name: str, shared: dict) -> dict:
+    home = folder / f"replica-{name}"
+    home.mkdir(mode=0o700, exist_ok=True)
+    if not (home / "models").exists():  # the embedding model exported once, by `prepare`, read by every replica
+        (home / "models").symlink_to(folder / "replica-setup" / "models")
     port = free_port()
     log = folder / f"replica-{name}.log"
     process = spawn([str(BIN / "briefing"), "serve", "--host", "127.0.0.1", "--port", str(port)], log,
@@ -206,7 +221,7 @@ def up(args) -> int:
             state["chroma_url"] = state["chroma"]["url"]
         save(folder, state)
         if "replicas" in parts:
-            prepare(folder, state)
+            prepare(folder, state, args.admin)
             state["replicas"] = [start_replica(folder, chr(ord("a") + i), state) for i in range(args.replicas)]
             save(folder, state)
             for replica in state["replicas"]:
@@ -285,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--replicas", type=int, default=2)
     start.add_argument("--port", type=int, help="the proxy's port (default: a free one)")
     start.add_argument("--parts", default=",".join(PARTS), help=f"which parts to start (default: {','.join(PARTS)})")
+    start.add_argument("--admin", metavar="NAME", help="add this first admin (password: BRIEFING_ADMIN_PASSWORD)")
     start.set_defaults(run=up)
     for name, function in (("down", down), ("status", status)):
         command = commands.add_parser(name)
