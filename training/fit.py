@@ -87,7 +87,7 @@ def composed(row: QuestionRows, scores: np.ndarray) -> Composed | None:
         return None
     best = int(np.argmax(scores))
     indices = compose(row.found, scores, best, analyse(row.question).wants_list)
-    return Composed(indices, row.covers(indices), ruled_out(row.found, best, indices) is not None,
+    return Composed(indices, row.covers(indices), ruled_out(row.found, best, indices, float(scores[best])) is not None,
                     decision_features(scores, row.found))
 
 
