@@ -1,8 +1,8 @@
-"""The refusals that need no model: nothing relevant was found (the best passage holds little of the question
-and stage 1 doubts its best sentence), the closest passage is about another year, country or Act than the
-question names, or the kind of answer asked for (a date, a duration, an amount, a share, a count) stands in no
-sentence of the composed answer. Each settles the answer as a refusal, with its reason; otherwise the trained
-decision (stage 2, calibrated) judges whether the composed answer answers at all.
+"""The refusals that need no model: nothing relevant was found (no passage holds any of the question's terms, or
+the best holds little of them and stage 1 doubts its best sentence), the closest passage is about another year,
+country or Act than the question names, or the kind of answer asked for (a date, a duration, an amount, a share, a
+count) stands in no sentence of the composed answer. Each settles the answer as a refusal, with its reason;
+otherwise the trained decision (stage 2, calibrated) judges whether the composed answer answers at all.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ _P = parameters()["answering"]
 
 
 def nothing_relevant(found: Candidates, best: int, score: float) -> bool:
-    """The best candidate's passage holds less than `relevant_min_overlap` of the question's IDF-weighted terms
-    and stage 1 scores that candidate below `relevant_min_score`."""
-    return (found.column("idf_overlap_passage")[best] < _P["relevant_min_overlap"]
-            and score < _P["relevant_min_score"])
+    """No retrieved passage holds any of the question's terms, or the best candidate's passage holds less than
+    `relevant_min_overlap` of the question's IDF-weighted terms and stage 1 scores that candidate below
+    `relevant_min_score` (stage 1 ranks sentences against each other, so among a few unrelated ones its best
+    may still score high)."""
+    overlaps = found.column("idf_overlap_passage")
+    if not overlaps.any():
+        return True
+    return overlaps[best] < _P["relevant_min_overlap"] and score < _P["relevant_min_score"]
 
 
 def another_subject(found: Candidates, best: int) -> Mismatch | None:
