@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from assistant.answer.citing import NOTHING_RELEVANT, quote, refusal
 from assistant.answer.composer import allowed, compose
 from assistant.answer.constraints import constraints_of
-from assistant.answer.decision import another_subject, kind_absent
+from assistant.answer.decision import another_subject, kind_absent, nothing_relevant
 from assistant.answer.learned import LearnedAnswerer
 from assistant.answer.selector import DECISION, MODEL_DIR, STAGE1, STAGE2, AnswerSelector, SelectorUnavailable
 from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATURES, SentenceVectors, candidates
@@ -144,6 +144,15 @@ def test_a_question_for_a_figure_is_refused_when_no_chosen_sentence_holds_one(em
     stated = found_for("How many days does a controller have to register?",
                        [passage("A controller shall register within fourteen days.")], embeddings)
     assert not kind_absent(stated, [0])
+
+
+def test_nothing_relevant_when_no_passage_holds_any_of_the_question_s_terms_whatever_stage_1_says(embeddings):
+    """Stage 1 ranks sentences against each other: among two unrelated ones its best may score high."""
+    port = passage("The Port of Mombasa handled 35.98 million tonnes of cargo in 2023.")
+    unrelated = found_for("What is the capital of France?", [port], embeddings)
+    assert nothing_relevant(unrelated, 0, score=0.99)
+    related = found_for("How much cargo did the Port of Mombasa handle in 2023?", [port], embeddings)
+    assert not nothing_relevant(related, 0, score=0.99) and not nothing_relevant(related, 0, score=0.1)
 
 
 def test_refusals_say_why_and_name_the_closest_passage_with_its_page():

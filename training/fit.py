@@ -24,9 +24,11 @@ from assistant.answer.sentence_features import DECISION_FEATURES, SENTENCE_FEATU
 from training.rows import QuestionRows
 
 SEED = 13
-TRAP_SHARE = 0.5
-"""How the operating point weighs a trap refused against a question answered: equally (balanced accuracy), as the
-targets do (answerable accuracy and traps refused each at least 0.85), whatever the share of traps in a data set."""
+TRAP_SHARE = 0.2
+"""How the operating point weighs a trap refused against a question answered: as officials' own questions mix them
+(the gold set has 19 unanswerable of 94, the real-document set 12 of 54). The answerer refuses only for a reason:
+the rules name another year, country or Act, or an absent figure; stage 2's threshold is the third reason, nothing
+relevant found, and weighing traps as officials meet them keeps it from refusing answers it retrieved."""
 LIGHTGBM = dict(n_estimators=300, learning_rate=0.05, num_leaves=31, min_child_samples=20, subsample=0.8,
                 subsample_freq=1, colsample_bytree=0.8, random_state=SEED, n_jobs=1, verbose=-1, deterministic=True)
 
@@ -85,7 +87,7 @@ def composed(row: QuestionRows, scores: np.ndarray) -> Composed | None:
         return None
     best = int(np.argmax(scores))
     indices = compose(row.found, scores, best, analyse(row.question).wants_list)
-    return Composed(indices, row.covers(indices), ruled_out(row.found, best, indices) is not None,
+    return Composed(indices, row.covers(indices), ruled_out(row.found, best, indices, float(scores[best])) is not None,
                     decision_features(scores, row.found))
 
 

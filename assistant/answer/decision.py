@@ -1,15 +1,29 @@
-"""The two refusals that need no model: the closest passage is about another year, country or Act than the
-question names, or the kind of answer asked for (a date, a duration, an amount, a share, a count) stands in
-no sentence of the composed answer. Either settles the answer as a refusal, with its reason; otherwise the
-trained decision (stage 2, calibrated) judges whether the composed answer answers at all.
+"""The refusals that need no model: nothing relevant was found (no passage holds any of the question's terms, or
+the best holds little of them and stage 1 doubts its best sentence), the closest passage is about another year,
+country or Act than the question names, or the kind of answer asked for (a date, a duration, an amount, a share, a
+count) stands in no sentence of the composed answer. Each settles the answer as a refusal, with its reason;
+otherwise the trained decision (stage 2, calibrated) judges whether the composed answer answers at all.
 """
 
 from __future__ import annotations
 
 from assistant.answer.constraints import Mismatch
 from assistant.answer.sentence_features import SUBTYPES, Candidates, heading_of
+from assistant.config.parameters import parameters
 
-ANOTHER, NOT_STATED = "about another", "not stated"
+NOT_FOUND, ANOTHER, NOT_STATED = "not found", "about another", "not stated"
+_P = parameters()["answering"]
+
+
+def nothing_relevant(found: Candidates, best: int, score: float) -> bool:
+    """No retrieved passage holds any of the question's terms, or the best candidate's passage holds less than
+    `relevant_min_overlap` of the question's IDF-weighted terms and stage 1 scores that candidate below
+    `relevant_min_score` (stage 1 ranks sentences against each other, so among a few unrelated ones its best
+    may still score high)."""
+    overlaps = found.column("idf_overlap_passage")
+    if not overlaps.any():
+        return True
+    return overlaps[best] < _P["relevant_min_overlap"] and score < _P["relevant_min_score"]
 
 
 def another_subject(found: Candidates, best: int) -> Mismatch | None:
@@ -26,8 +40,11 @@ def kind_absent(found: Candidates, indices: list[int]) -> bool:
     return not found.column("holds_subtype")[indices].any()
 
 
-def ruled_out(found: Candidates, best: int, indices: list[int]) -> tuple[str, Mismatch | None] | None:
-    """(reason, mismatch) when a rule refuses the composed answer, else None."""
+def ruled_out(found: Candidates, best: int, indices: list[int], score: float) -> tuple[str, Mismatch | None] | None:
+    """(reason, mismatch) when a rule refuses the composed answer led by candidate `best` (stage-1 `score`), else
+    None."""
+    if nothing_relevant(found, best, score):
+        return NOT_FOUND, None
     mismatch = another_subject(found, best)
     if mismatch is not None:
         return ANOTHER, mismatch

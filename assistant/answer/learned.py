@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from assistant.answer.citing import quote, refusal
 from assistant.answer.composer import Quote, allowed, compose, quote_at
 from assistant.answer.constraints import Mismatch
-from assistant.answer.decision import NOT_STATED, ruled_out
+from assistant.answer.decision import NOT_FOUND, NOT_STATED, ruled_out
 from assistant.answer.questions import analyse, asks_for, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
 from assistant.answer.sentence_features import Candidates, IdfLookup, SentenceVectors, candidates
@@ -29,7 +29,7 @@ from assistant.index.embeddings import MiniLMEmbeddings
 
 _P = parameters()["answering"]
 
-ANSWERED, NOT_FOUND = "answered", "not found"
+ANSWERED = "answered"
 
 
 @dataclass
@@ -104,7 +104,7 @@ class LearnedAnswerer(Answerer):
         indices += [i for i in self._other_parts(question, passages) if i not in indices]
         quotes = [quote_at(found, scores, i) for i in indices]
         relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
-        rule = ruled_out(found, best, indices)
+        rule = ruled_out(found, best, indices, float(scores[best]))
         if rule is not None:  # with little of the question in the passage, nothing relevant was found at all
             reason, mismatch = rule if relevant else (NOT_FOUND, None)
             return Response(quotes, confidence, reason, quote_at(found, scores, best), mismatch)

@@ -88,8 +88,12 @@ SENTENCE_FEATURES = (
     "year_missing", "year_other", "country_missing", "country_other", "instrument_missing", "instrument_other",
     "name_missing",
 )
+_ABSOLUTE_COSINES = ("cos_sentence", "cos_window", "cos_passage")
+"""Left out of the decision: a short question has a low cosine to the very sentence that answers it, so the
+absolute cosine would teach stage 2 to refuse short questions (their relative cosines stay)."""
+_DECIDING = [i for i, name in enumerate(SENTENCE_FEATURES) if name not in _ABSOLUTE_COSINES]
 DECISION_FEATURES = ("score_best", "score_second", "score_margin", "score_softmax", "candidates",
-                     "passage_best_share", "same_passage_top3") + SENTENCE_FEATURES
+                     "passage_best_share", "same_passage_top3") + tuple(SENTENCE_FEATURES[i] for i in _DECIDING)
 
 IdfLookup = Callable[[set[str]], dict[str, float]]
 
@@ -303,4 +307,4 @@ def decision_features(scores: np.ndarray, found: Candidates) -> np.ndarray:
     passage_share = float(scores[in_best].sum() / max(scores.sum(), 1e-9))
     same_top3 = float(sum(1 for i in order[:3] if found.passages[i].metadata["chunk_id"] == best_passage))
     head = [best, second, best - second, softmax, len(scores), passage_share, same_top3]
-    return np.concatenate([head, found.features[order[0]]]).astype(np.float32)
+    return np.concatenate([head, found.features[order[0], _DECIDING]]).astype(np.float32)
