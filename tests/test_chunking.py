@@ -18,10 +18,10 @@ def test_every_chunk_of_the_corpus_fits_the_model_window(embeddings):
     files, _, _ = discover([KNOWLEDGE])
     assert len(files) >= 10
     total = 0
-    for path in files:
-        for chunk in chunker.split(load_document(path, path.name)):
+    for incoming in files:
+        for chunk in chunker.split(load_document(incoming.path, incoming.source)):
             total += 1
-            assert embeddings.count_word_pieces(chunk.embed_text) <= WINDOW_WORD_PIECES, (path, chunk.text[:80])
+            assert embeddings.count_word_pieces(chunk.embed_text) <= WINDOW_WORD_PIECES, (incoming.source, chunk.text[:80])
     assert total > 20
 
 
