@@ -73,27 +73,21 @@ class Retrieved:
 
 
 @dataclass
-class QuestionRows:
-    """One question, its candidates (features, sentences, passages) and the gold facts each sentence holds."""
+class QuestionRows(Question):
+    """A question with its candidates (features, sentences, passages) and the gold facts each sentence holds."""
 
-    source: str
-    group: str
-    question: str
-    answerable: bool
-    kind: str
-    trap: str | None
     found: Candidates
-    facts: np.ndarray
+    held: np.ndarray
     """(sentences x facts) booleans: which of the question's facts each candidate sentence holds."""
 
     @property
     def labels(self) -> np.ndarray:
         """Stage-1 labels: the sentence holds at least one gold fact."""
-        return self.facts.any(axis=1).astype(np.int8)
+        return self.held.any(axis=1).astype(np.int8)
 
     def covers(self, indices: list[int]) -> bool:
         """Whether the sentences at `indices` hold every fact (an answer made of them is right)."""
-        return self.answerable and bool(self.facts.size) and bool(self.facts[indices].any(axis=0).all())
+        return self.answerable and bool(self.held.size) and bool(self.held[indices].any(axis=0).all())
 
 
 def _holds(sentence: str, phrasings: list[str]) -> bool:
@@ -180,7 +174,7 @@ def describe(items: list[Retrieved], vectors: SentenceVectors, progress: bool = 
         found = candidates(q.question, item.vector, item.passages, vectors, lambda terms, idf=item.idf: idf)
         if not found.sentences:
             continue
-        facts = np.array([[_holds(s, fact) for fact in q.facts] for s in found.sentences], dtype=bool).reshape(
+        held = np.array([[_holds(s, fact) for fact in q.facts] for s in found.sentences], dtype=bool).reshape(
             len(found.sentences), len(q.facts))
-        rows.append(QuestionRows(q.source, q.group, q.question, q.answerable, q.kind, q.trap, found, facts))
+        rows.append(QuestionRows(**vars(q), found=found, held=held))
     return rows

@@ -15,15 +15,25 @@ NOT_FOUND, ANOTHER, NOT_STATED = "not found", "about another", "not stated"
 _P = parameters()["answering"]
 
 
+def relevant(found: Candidates, best: int) -> bool:
+    """Whether the best candidate's passage holds at least `relevant_min_overlap` of the question's IDF-weighted
+    terms."""
+    return found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
+
+
 def nothing_relevant(found: Candidates, best: int, score: float) -> bool:
-    """No retrieved passage holds any of the question's terms, or the best candidate's passage holds less than
-    `relevant_min_overlap` of the question's IDF-weighted terms and stage 1 scores that candidate below
-    `relevant_min_score` (stage 1 ranks sentences against each other, so among a few unrelated ones its best
-    may still score high)."""
-    overlaps = found.column("idf_overlap_passage")
-    if not overlaps.any():
+    """No retrieved passage holds any of the question's terms, or the best candidate's passage is not `relevant`
+    and stage 1 scores that candidate below `relevant_min_score` (stage 1 ranks sentences against each other, so
+    among a few unrelated ones its best may still score high)."""
+    if not found.column("idf_overlap_passage").any():
         return True
-    return overlaps[best] < _P["relevant_min_overlap"] and score < _P["relevant_min_score"]
+    return not relevant(found, best) and score < _P["relevant_min_score"]
+
+
+def doubted(found: Candidates, best: int) -> str:
+    """The reason to give when the trained decision doubts a composed answer: the passage does not state it, or,
+    when the passage holds little of the question, nothing relevant was found."""
+    return NOT_STATED if relevant(found, best) else NOT_FOUND
 
 
 def another_subject(found: Candidates, best: int) -> Mismatch | None:
@@ -42,12 +52,12 @@ def kind_absent(found: Candidates, indices: list[int]) -> bool:
 
 def ruled_out(found: Candidates, best: int, indices: list[int], score: float) -> tuple[str, Mismatch | None] | None:
     """(reason, mismatch) when a rule refuses the composed answer led by candidate `best` (stage-1 `score`), else
-    None."""
+    None. With little of the question in the passage, whatever rule refuses, nothing relevant was found."""
     if nothing_relevant(found, best, score):
         return NOT_FOUND, None
     mismatch = another_subject(found, best)
-    if mismatch is not None:
-        return ANOTHER, mismatch
-    if kind_absent(found, indices):
-        return NOT_STATED, None
-    return None
+    if mismatch is None and not kind_absent(found, indices):
+        return None
+    if not relevant(found, best):
+        return NOT_FOUND, None
+    return (ANOTHER, mismatch) if mismatch is not None else (NOT_STATED, None)

@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 from assistant.answer.citing import quote, refusal
 from assistant.answer.composer import Quote, allowed, compose, quote_at
 from assistant.answer.constraints import Mismatch
-from assistant.answer.decision import NOT_FOUND, NOT_STATED, ruled_out
+from assistant.answer.decision import NOT_FOUND, NOT_STATED, doubted, ruled_out
 from assistant.answer.questions import analyse, asks_for, split_compound
 from assistant.answer.selector import AnswerSelector, default_selector
 from assistant.answer.sentence_features import Candidates, IdfLookup, SentenceVectors, candidates
@@ -103,14 +103,13 @@ class LearnedAnswerer(Answerer):
         indices = compose(found, scores, best, analyse(question).wants_list)
         indices += [i for i in self._other_parts(question, passages) if i not in indices]
         quotes = [quote_at(found, scores, i) for i in indices]
-        relevant = found.column("idf_overlap_passage")[best] >= _P["relevant_min_overlap"]
         rule = ruled_out(found, best, indices, float(scores[best]))
-        if rule is not None:  # with little of the question in the passage, nothing relevant was found at all
-            reason, mismatch = rule if relevant else (NOT_FOUND, None)
+        if rule is not None:
+            reason, mismatch = rule
             return Response(quotes, confidence, reason, quote_at(found, scores, best), mismatch)
         if confidence >= self.threshold:
             return Response(quotes, confidence, ANSWERED, quote_at(found, scores, best))
-        return Response(quotes, confidence, NOT_STATED if relevant else NOT_FOUND, closest)
+        return Response(quotes, confidence, doubted(found, best), closest)
 
     def _other_parts(self, question: str, passages: list[Document]) -> list[int]:
         """Nothing for a simple question; for "When was X launched, and who chairs Y?" the best sentence of
