@@ -2,13 +2,16 @@
 
 import shutil
 
+import numpy as np
 import pytest
 from conftest import KNOWLEDGE, make_settings
 
 from assistant.answer.questions import focus_of, split_compound
 from assistant.app.pipeline import Assistant
+from assistant.index.chunks import Chunk
 from assistant.index.filters import SearchFilter
 from assistant.index.lexical import fingerprint
+from assistant.index.store import KnowledgeStore
 
 
 @pytest.fixture
@@ -102,3 +105,26 @@ def test_focus_and_compound_questions():
     assert focus_of("Which body runs the seaport?") is None
     assert split_compound("Who chairs the Council, and who chairs the BCOCC?") == ["Who chairs the Council?", "who chairs the BCOCC?"]
     assert split_compound("Who led the delegation?") == ["Who led the delegation?"]
+
+
+def test_every_build_of_the_same_passages_gives_the_same_exact_neighbours(tmp_path):
+    """Chroma builds its HNSW graph differently each time, even from the same vectors in the same order, so a
+    narrow graph search returns other neighbours from another build (at Chroma's default breadth, most of these
+    queries did). The store searches broadly enough (`ef_search`) that two builds return the exact nearest
+    passages: training, the evals and every server see the same retrieval. Random vectors are the hard case."""
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 384)).astype(np.float32)
+    queries = rng.normal(size=(40, 384)).astype(np.float32)
+    chunks = [Chunk(id=f"c{i}", text=f"passage {i}", embed_text="", metadata={"source": "random.md"})
+              for i in range(len(vectors))]
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = [[f"c{i}" for i in row] for row in np.argsort(-(queries @ unit.T), axis=1)[:, :20]]
+
+    def nearest(home):
+        store = KnowledgeStore.open(make_settings(home, tmp_path))
+        store.replace_document("random.md", chunks, vectors.tolist())
+        return [[hit.id for hit in store.search(query.tolist(), 20)] for query in queries]
+
+    first, second = nearest(tmp_path / "a"), nearest(tmp_path / "b")
+    assert first == exact
+    assert second == exact

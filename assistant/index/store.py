@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.config.parameters import parameters
 from assistant.config.settings import Settings
 from assistant.database.connection import open_database
 from assistant.database.library_log import LibraryLog, Position
@@ -31,6 +32,9 @@ from assistant.index.visit import MARK, Visit
 
 POSITION_CHECK_S = 0.25
 """How often, at most, a search reads the change counter."""
+EF_SEARCH = int(parameters()["retrieval"]["ef_search"])
+"""How broadly the HNSW graph is searched: broad enough that the nearest chunks do not depend on how the graph was
+built (Chroma builds it differently each time, even from the same chunks in the same order)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,9 @@ class KnowledgeStore:
     def __init__(self, client: chromadb.api.ClientAPI, collection_name: str, lexical_dir: Path, log: LibraryLog):
         self.client = client
         self.collection = client.get_or_create_collection(
-            collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}
         )
+        self._search_broadly()
         self.batch_size = client.get_max_batch_size()
         self.lexical = LexicalIndex(lexical_dir / collection_name)
         self.log = log
@@ -108,6 +113,13 @@ class KnowledgeStore:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         return cls(client, settings.collection, settings.home / "lexical", log)
+
+    def _search_broadly(self) -> None:
+        """Give a collection created before `EF_SEARCH` was set that breadth (Chroma applies it from the next time
+        the collection is loaded)."""
+        hnsw = (self.collection.configuration or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != EF_SEARCH:
+            self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
 
     def count(self) -> int:
         return self.collection.count()
