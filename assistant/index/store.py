@@ -117,7 +117,7 @@ class KnowledgeStore:
     def _search_broadly(self) -> None:
         """Give a collection created before `EF_SEARCH` was set that breadth (Chroma applies it from the next time
         the collection is loaded)."""
-        hnsw = (self.collection.configuration or {}).get("hnsw") or {}
+        hnsw = (self.collection.configuration_json or {}).get("hnsw") or {}
         if hnsw.get("ef_search") != EF_SEARCH:
             self.collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
 
