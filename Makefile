@@ -88,7 +88,7 @@ eval: $(STAMP)
 	$(BIN)/briefing eval --briefings
 
 # Rebuild the answer models from the in-domain questions' train and calibration documents and the SQuAD 2.0
-# split (seeded; about 20 minutes on 2 cores the first time, when the corpus and the articles are indexed).
+# split (seeded; about 7 minutes on 2 cores the first time, when the corpus and the articles are indexed).
 train: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m training --squad-data $(SQUAD)
 
