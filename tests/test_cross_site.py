@@ -20,9 +20,10 @@ import json
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from conftest import users_in
 from test_access import QUESTION, leaks
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import CHROMIUM, CHROMIUM_ARGS, REPO
 from test_security import PASSWORDS, running_site
 from test_ui import free_port
 from tls_proxy import tls_proxy
@@ -33,6 +34,7 @@ APP = "briefing.ministry.test"
 ATTACKER = "attacker.example"
 WIKI = "wiki.ministry.test"
 PORTAL = "portal.ministry.test"
+FAILED_TRIES = REPO / "test-output" / "cross-site"
 ATTACK_PAGE = """<!doctype html><title>Cheap flights</title>
 <script>
 const APP = %(app)s;
@@ -91,8 +93,26 @@ def browser(tmp_path):
         context.close()
 
 
+def open_log_in(page, url: str, tries: int = 3):
+    """Open the log-in form. Once in a full CI run (not reproduced in isolation) the form had not appeared 30 s after
+    the page loaded; a try that fails keeps a screenshot and the page's text under test-output/cross-site/ and loads
+    the page again, so a slow start does not fail the cross-site checks while a page that never shows the form
+    still does."""
+    for attempt in range(1, tries + 1):
+        page.goto(url)
+        try:
+            page.get_by_label("username").wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+            FAILED_TRIES.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(FAILED_TRIES / f"log-in-try-{attempt}.png"))
+            (FAILED_TRIES / f"log-in-try-{attempt}.txt").write_text(page.content(), encoding="utf-8")
+
+
 def sign_in(page, url: str, name: str):
-    page.goto(url)
+    open_log_in(page, url)
     page.get_by_label("username").fill(name)
     page.get_by_label("password").fill(PASSWORDS[name])
     page.get_by_role("button", name="Login").click()
