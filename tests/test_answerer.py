@@ -226,7 +226,7 @@ def test_ingest_stores_each_sentence_vector_with_its_passage(corpus_assistant, e
     assert vectors.shape == (len(sentences), 384)
     question = np.asarray(embeddings.embed_query("Who chairs the BCOCC?"))
     assert "chair" in sentences[int(np.argmax(vectors @ question))].lower()
-    kept = corpus_assistant.store.lexical._metadatas
+    kept = corpus_assistant.store.lexical.metadatas
     assert kept and not any(VECTORS in m for m in kept)
 
 

@@ -25,7 +25,7 @@ from assistant.app.source_names import SourceNames
 from assistant.app.uploads import UploadStore, upload_source
 from assistant.config.limits import MB
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, DocumentError, LoadedDocument, file_hash
-from assistant.ingest.ingestor import UPLOADS, Incoming, IngestReport
+from assistant.ingest.ingestor import UPLOADS, Incoming, IngestReport, is_upload
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,6 @@ class Library:
     def _in_knowledge(self, source: str) -> bool:
         return source.split("/")[0] == self.settings.knowledge_dir.name
 
-    @staticmethod
-    def _is_upload(source: str) -> bool:
-        return source.split("/")[0] == UPLOADS
-
     def _record(self, action: str, source: str, detail: str) -> None:
         if self.assistant.audit is not None:
             self.assistant.audit.record_change(user=self.assistant.user, action=action, source=source, detail=detail)
@@ -138,7 +134,7 @@ class Library:
         for source, document in visible.items():
             if digest in document.doc_hashes:
                 return f"already in the library as {self.names.shown(source)}"
-            if Path(source).name == name and self._is_upload(source):
+            if Path(source).name == name and is_upload(source):
                 return (f"a document named {name} is already in the library ({self.names.shown(source)}); upload this"
                         " one under another name, or replace that document (Replace document, for editors within its"
                         " clearance)")
@@ -240,7 +236,7 @@ class Library:
         """Remove a document's passages (and its stored bytes, when it was uploaded); returns passages removed."""
         self._require_editor("removing documents")
         (source,) = self.check_sources([name])
-        if self.protect_knowledge and self._in_knowledge(source) and not self._is_upload(source):
+        if self.protect_knowledge and self._in_knowledge(source) and not is_upload(source):
             raise AccessError(f"{self.names.shown(source)} belongs to the knowledge folder; it is removed only from the"
                               " command line (`briefing remove`)")
         removed = self.assistant.store.remove_document(source)

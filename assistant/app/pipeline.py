@@ -22,7 +22,6 @@ from assistant.answer.verification import CitationVerifier
 from assistant.app.access import Levels
 from assistant.app.audit import AuditLog
 from assistant.app.state import open_state
-from assistant.app.uploads import UploadStore
 from assistant.config.settings import Settings
 from assistant.database.connection import Database
 from assistant.index.backends import make_embeddings
@@ -162,10 +161,8 @@ class Assistant:
         name of the folders' files; `base`: name them by their path from there); `check` compares each file's
         own words with what is stored for it; `prune` removes documents of the folders that are no longer on disk
         (never an upload)."""
-        uploaded = set(UploadStore(self.database).all()) if self.database is not None else set()
         return self.ingestor.ingest(paths or [self.settings.knowledge_dir], progress, admit, check,
-                                    knowledge_dir=self.settings.knowledge_dir, name=name, base=base, prune=prune,
-                                    protected=uploaded.__contains__)
+                                    knowledge_dir=self.settings.knowledge_dir, name=name, base=base, prune=prune)
 
     def ingest_files(self, files: list[Incoming], progress: bool | None = None, admit: Admit | None = None
                      ) -> IngestReport:

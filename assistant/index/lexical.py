@@ -128,7 +128,8 @@ class LexicalIndex:
         return list(self._corpus.ids)
 
     @property
-    def _metadatas(self) -> list[dict]:
+    def metadatas(self) -> list[dict]:
+        """The kept metadata of each indexed chunk, in the order of `ids`."""
         return self._corpus.metadatas
 
     def _entries(self, texts: list[str], metadatas: list[dict], vocabulary: dict[str, int]):

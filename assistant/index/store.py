@@ -150,10 +150,10 @@ class KnowledgeStore:
             for source in hashes
         }
 
-    def _pages(self, include: list[str]) -> Iterable[dict]:
+    def _pages(self, include: list[str], where: dict | None = None) -> Iterable[dict]:
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=self.batch_size, offset=offset)
+            page = self.collection.get(where=where, include=include, limit=self.batch_size, offset=offset)
             yield page
             if len(page["ids"]) < self.batch_size:
                 return
@@ -161,16 +161,11 @@ class KnowledgeStore:
 
     def _chunks_of(self, where: dict | None) -> tuple[list[str], list[str], list[dict]]:
         ids, texts, metadatas = [], [], []
-        offset = 0
-        while True:
-            page = self.collection.get(where=where, include=["documents", "metadatas"], limit=self.batch_size,
-                                       offset=offset)
+        for page in self._pages(["documents", "metadatas"], where):
             ids += page["ids"]
             texts += page["documents"]
             metadatas += page["metadatas"]
-            if len(page["ids"]) < self.batch_size:
-                return ids, texts, metadatas
-            offset += self.batch_size
+        return ids, texts, metadatas
 
     def sync_lexical(self, check: bool = False) -> bool:
         """Bring the lexical index up to the change counter: from the documents changed since the position it
@@ -216,7 +211,7 @@ class KnowledgeStore:
         """The documents of the chunks the collection and the lexical index do not share (chunk ids are hashes of
         their text, so a changed text is a changed id)."""
         stored = {i for page in self._pages([]) for i in page["ids"]}
-        indexed = dict(zip(self.lexical.ids, (m.get("source", "") for m in self.lexical._metadatas)))
+        indexed = dict(zip(self.lexical.ids, (m.get("source", "") for m in self.lexical.metadatas)))
         missing = sorted(stored - indexed.keys())
         return ({meta["source"] for _, meta in self.get_chunks(missing).values()}
                 | {indexed[i] for i in indexed.keys() - stored})

@@ -36,6 +36,11 @@ UPLOADS = "uploads"
 """The first part of every uploaded document's name (`uploads/<id>/<file>`); no file on disk is named into it."""
 
 
+def is_upload(source: str) -> bool:
+    """Whether `source` names a document uploaded through the app."""
+    return source.split("/")[0] == UPLOADS
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
@@ -150,19 +155,18 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[Path], progress: bool | None = None, admit: Admit | None = None,
                check: bool = False, knowledge_dir: Path | None = None, name: str | None = None,
-               base: Path | None = None, prune: bool = False, protected: Callable[[str], bool] = lambda s: False
-               ) -> IngestReport:
+               base: Path | None = None, prune: bool = False) -> IngestReport:
         """Index the files of `paths` (named as the module says; `name` and `base` choose the names of the folders'
         files); `admit`, when given, sees each loaded document first and may relabel or refuse it; `check` runs the
         conservation check on every file indexed or unchanged. `prune` removes the documents of the folders given
-        that are no longer on disk, except `protected` ones (uploads); without it they are reported, and kept."""
+        that are no longer on disk, never an upload; without it they are reported, and kept."""
         files, folders, missing = discover(paths, knowledge_dir, name, base)
         stored = self.store.documents()
         report = self.ingest_files(files, progress, admit, check, stored)
         report.failed[:0] = missing
         seen = {incoming.source for incoming in files}
         for source in sorted(set(stored) - seen):
-            if protected(source) or source.split("/")[0] == UPLOADS:
+            if is_upload(source):
                 continue
             if any(source.startswith(folder.prefix + "/") for folder in folders):
                 if prune:
